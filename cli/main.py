@@ -1,0 +1,132 @@
+"""`onramp`: the command line and composition root (it may import every layer)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from core import migrate, outbox
+from core.clock import SystemClock
+from core.db import Database
+from core.settings import Settings, SettingsError
+
+
+def load_settings(**overrides: Any) -> Settings:
+    try:
+        return Settings.from_env(**overrides)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _create_app() -> Flask:
+    from web import create_app
+
+    return create_app(load_settings())
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False, set_debug_flag=False)
+def main() -> None:
+    """onramp: service-mindset pre-screen, interview packets and onboarding."""
+    logging.basicConfig(
+        level=os.environ.get("ONRAMP_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply Alembic migrations."""
+    settings = load_settings()
+    migrate.upgrade(settings.database_url, revision)
+    click.echo(f"database at revision {revision}: {_safe_url(settings.database_url)}")
+
+
+@main.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo company, its published assessment and an opening (idempotent)."""
+    from screening.seed import seed_demo as seed
+
+    settings = load_settings()
+    database = Database(settings.database_url)
+    with database.unit_of_work() as session:
+        ids = seed(session, SystemClock())
+    click.echo(f"demo opening: {settings.base_url}/o/{ids.opening_slug}")
+
+
+@main.command()
+@click.option("--processes", default=1, show_default=True)
+@click.option("--threads", default=4, show_default=True)
+def worker(processes: int, threads: int) -> None:
+    """Run Dramatiq workers (all queues)."""
+    load_settings()  # fail with one clear line before dramatiq starts
+    args = [sys.executable, "-m", "dramatiq", "workers.broker:setup_broker"]
+    args += ["--processes", str(processes), "--threads", str(threads)]
+    os.execv(sys.executable, args)
+
+
+@main.command()
+def relay() -> None:
+    """Move committed outbox events to the queues until stopped."""
+    from workers.broker import setup_broker
+    from workers.relay import Relay
+
+    settings = load_settings()
+    database = Database(settings.database_url)
+    broker = setup_broker(settings, database)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo("relay running")
+    Relay(database, broker, SystemClock(), settings.relay_batch_size).run(
+        stop, settings.relay_idle_seconds
+    )
+    broker.close()
+
+
+@main.command()
+def status() -> None:
+    """Applications by status and the outbox backlog."""
+    from screening.models import Application
+
+    settings = load_settings()
+    database = Database(settings.database_url)
+    with database.unit_of_work() as session:
+        rows = session.execute(
+            select(Application.status, func.count()).group_by(Application.status)
+        ).all()
+        unsent = outbox.unsent_count(session)
+    for name, count in sorted(rows):
+        click.echo(f"{name:>10}: {count}")
+    click.echo(f"{'outbox':>10}: {unsent} unsent")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _register_commands() -> None:
+    from cli.demo import demo
+    from cli.up import up
+
+    main.add_command(up)
+    main.add_command(demo)
+
+
+_register_commands()

@@ -1,0 +1,11 @@
+"""Event wire names. Past tense, lowercase, dotted; once published they never change."""
+
+from __future__ import annotations
+
+from typing import Final
+
+APPLICATION_SUBMITTED: Final = "application.submitted"
+APPLICATION_SCORED: Final = "application.scored"
+PACKET_READY: Final = "packet.ready"
+HIRE_ACCEPTED: Final = "hire.accepted"
+ONBOARDING_STEP_DUE: Final = "onboarding.step_due"

@@ -1,0 +1,86 @@
+"""Transactional outbox: events commit with the business rows that caused them.
+
+Writers call :func:`record` inside their unit of work. A relay (``workers.relay``) later reads
+unsent rows in id order, hands them to the broker and marks them sent. If the broker is down
+the rows simply wait; nothing is lost. Delivery is at-least-once, so consumers are idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Index, String, func, select, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.clock import Clock
+from core.db import Base
+
+
+class OutboxEvent(Base):
+    __tablename__ = "outbox_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+    # The relay's only query: unsent rows in id order. Partial where supported.
+    __table_args__ = (
+        Index(
+            "ix_outbox_event_unsent",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    name: str
+    payload: dict[str, Any]
+
+
+def record(session: Session, clock: Clock, name: str, **payload: Any) -> None:
+    """Add an event to the caller's transaction. Payloads are ids and primitives only."""
+    session.add(OutboxEvent(name=name, payload=payload, created_at=clock.now()))
+
+
+def relay_batch(
+    session: Session, clock: Clock, send: Callable[[Sequence[Event]], None], limit: int
+) -> int:
+    """Send up to ``limit`` unsent events and mark them sent; returns how many were sent.
+
+    Runs inside the caller's transaction. Rows are locked (SKIP LOCKED on PostgreSQL; SQLite
+    transactions are already exclusive) so two relays never send the same row at once. If
+    ``send`` raises, the transaction rolls back and the rows stay unsent.
+    """
+    query = select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)).order_by(OutboxEvent.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    rows = session.scalars(query.limit(limit)).all()
+    if not rows:
+        return 0
+    send([Event(row.id, row.name, dict(row.payload)) for row in rows])
+    session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_([row.id for row in rows]))
+        .values(sent_at=clock.now(), attempts=OutboxEvent.attempts + 1)
+    )
+    return len(rows)
+
+
+def unsent_count(session: Session) -> int:
+    return (
+        session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.sent_at.is_(None))
+        )
+        or 0
+    )

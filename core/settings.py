@@ -1,0 +1,102 @@
+"""Configuration from the environment, validated once at start-up.
+
+This module is the only reader of ``os.environ``. Everything else receives a frozen
+:class:`Settings` object explicitly.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class SettingsError(Exception):
+    """The environment holds an unusable value; the message is one line for the operator."""
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    env: str = Field(default="development", pattern="^(development|test|production)$")
+    database_url: str = f"sqlite:///{DEFAULT_DATA_DIR / 'onramp.db'}"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prefix for every Redis key we own (dramatiq queues, rate limits), so several instances
+    # can share one Redis without seeing each other's messages.
+    redis_namespace: str = "onramp"
+    secret_key: str = Field(default_factory=lambda: secrets.token_urlsafe(32), min_length=16)
+    base_url: str = "http://127.0.0.1:8000"
+    secure_cookies: bool = False
+    max_request_bytes: int = Field(default=256 * 1024, ge=1024)
+    resume_link_max_age_days: int = Field(default=14, ge=1)
+    rate_limit_default: str = "120 per minute"
+    rate_limits_enabled: bool = True
+    # The worker lets a message run this long before giving up and retrying it.
+    actor_time_limit_seconds: int = Field(default=60, ge=1)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_seconds: float = Field(default=0.25, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        scheme = urlsplit(value).scheme.split("+")[0]
+        if scheme not in {"sqlite", "postgresql"}:
+            raise ValueError(
+                f"unsupported scheme {scheme or '(none)'!r}; use sqlite:///path or "
+                "postgresql+psycopg://user@host/db"
+            )
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _known_redis(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"redis", "rediss", "unix"} or not (parts.hostname or parts.path):
+            raise ValueError("expected redis://host:port/db")
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a malformed port
+        except ValueError as exc:
+            raise ValueError(f"bad port: {exc}") from None
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _absolute_url(cls, value: str) -> str:
+        if urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError("expected an absolute http(s) URL")
+        return value.rstrip("/")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        """Build settings from ``ONRAMP_*`` variables (plus the usual DATABASE_URL, REDIS_URL)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for name in cls.model_fields:
+            for key in (f"ONRAMP_{name.upper()}", name.upper()):
+                if key in environ and environ[key] != "":
+                    values[name] = environ[key]
+                    break
+        values.update(overrides)
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        reason = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{field.upper()}: {reason}")
+    return "invalid configuration: " + "; ".join(problems)

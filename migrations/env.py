@@ -1,0 +1,43 @@
+"""Alembic environment: the URL comes from `onramp db` (or ONRAMP_DATABASE_URL)."""
+
+from __future__ import annotations
+
+from alembic import context
+
+# Importing the model modules registers their tables on Base.metadata.
+import core.audit
+import core.outbox  # noqa: F401
+import screening.models  # noqa: F401
+from core.db import Base, make_engine
+from core.settings import Settings
+
+config = context.config
+url = config.attributes.get("url") or Settings.from_env().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=url, target_metadata=Base.metadata, render_as_batch=True, literal_binds=True
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

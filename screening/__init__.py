@@ -1,0 +1,1 @@
+"""Screening: assessment definitions, applications, scoring (pure domain, no frameworks)."""

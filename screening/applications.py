@@ -1,0 +1,270 @@
+"""Use cases for candidates' applications: start, save a page, submit, score.
+
+Each function works inside the caller's unit of work (a Session in a transaction) and never
+commits: the caller's transaction is what makes the business rows, audit entries and outbox
+events land together.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from core import audit, outbox
+from core.clock import Clock
+from core.errors import Conflict, DomainError, NotFound
+from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
+from screening.definition import (
+    AssessmentDefinition,
+    CheckItem,
+    LikertItem,
+    Page,
+    SjtItem,
+    TextItem,
+    parse_definition,
+)
+from screening.models import (
+    Application,
+    ApplicationScore,
+    AssessmentVersion,
+    Candidate,
+    Company,
+    Opening,
+    Response,
+)
+from screening.scoring import SCORER_VERSION, ScoreResult, score_answers
+
+log = logging.getLogger(__name__)
+
+
+class AlreadySubmitted(Conflict):
+    """The application was submitted; its answers can no longer change."""
+
+
+def publish_definition(
+    session: Session, clock: Clock, company: Company, definition: AssessmentDefinition
+) -> AssessmentVersion:
+    """Store a definition as an immutable version; publishing the same content again is a no-op."""
+    existing = session.scalar(
+        select(AssessmentVersion).filter_by(
+            company_id=company.id, key=definition.key, version=definition.version
+        )
+    )
+    if existing is not None:
+        if existing.checksum != definition.checksum:
+            raise Conflict(
+                f"{definition.key} version {definition.version} is already published with "
+                "different content; give the changed definition a new version number"
+            )
+        return existing
+    version = AssessmentVersion(
+        company_id=company.id,
+        key=definition.key,
+        version=definition.version,
+        checksum=definition.checksum,
+        definition=definition.model_dump(mode="json"),
+        published_at=clock.now(),
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+_definitions: dict[str, AssessmentDefinition] = {}
+
+
+def definition_of(version: AssessmentVersion) -> AssessmentDefinition:
+    """The parsed definition of a published version (cached: versions never change)."""
+    parsed = _definitions.get(version.checksum)
+    if parsed is None:
+        parsed = parse_definition(version.definition, f"assessment_version {version.id}")
+        _definitions[version.checksum] = parsed
+    return parsed
+
+
+def open_opening(session: Session, slug: str) -> Opening:
+    opening = session.scalar(select(Opening).filter_by(slug=slug, is_open=True))
+    if opening is None:
+        raise NotFound("This job opening does not exist or is no longer taking applications.")
+    return opening
+
+
+def start_application(
+    session: Session, clock: Clock, opening: Opening, *, name: str, email: str, start_key: str
+) -> Application:
+    """Start an application; the same ``start_key`` again returns the first one."""
+    existing = session.scalar(select(Application).filter_by(start_key=start_key))
+    if existing is not None:
+        if existing.opening_id != opening.id:
+            raise DomainError("This form belongs to another job opening. Please start again.")
+        return existing
+    now = clock.now()
+    candidate = Candidate(name=name.strip(), email=email.strip().lower(), created_at=now)
+    application = Application(
+        public_id=secrets.token_hex(16),
+        start_key=start_key,
+        opening=opening,
+        candidate=candidate,
+        assessment_version_id=opening.assessment_version_id,
+        status="started",
+        draft={},
+        page_seconds={},
+        page_opened_at={},
+        started_at=now,
+    )
+    session.add(application)
+    session.flush()
+    audit.record(
+        session,
+        clock,
+        actor="candidate",
+        action="application.started",
+        subject_type="application",
+        subject_id=application.id,
+        opening_id=opening.id,
+    )
+    return application
+
+
+def find_application(session: Session, public_id: str) -> Application:
+    application = session.scalar(select(Application).filter_by(public_id=public_id))
+    if application is None:
+        raise NotFound("We could not find this application. The link may be incomplete.")
+    return application
+
+
+def note_page_opened(clock: Clock, application: Application, page: Page) -> None:
+    """Remember when a page was first shown, to time how long it took to answer."""
+    if application.status == "started" and page.key not in application.page_opened_at:
+        application.page_opened_at = {
+            **application.page_opened_at,
+            page.key: clock.now().isoformat(),
+        }
+
+
+def save_page(clock: Clock, application: Application, page: Page, answers: dict[str, Any]) -> None:
+    """Keep a page's answers in the draft; rules are checked here, not only in the form."""
+    if application.status != "started":
+        raise AlreadySubmitted("This assessment has already been submitted.")
+    for item in page.items:
+        if item.id not in answers:
+            raise DomainError(f"Please answer every question on this page ({item.id}).")
+        check_answer(item, answers[item.id])
+    application.draft = {**application.draft, **{item.id: answers[item.id] for item in page.items}}
+    opened = application.page_opened_at.get(page.key)
+    if opened is not None and page.key not in application.page_seconds:
+        seconds = (clock.now() - datetime.fromisoformat(opened)).total_seconds()
+        application.page_seconds = {**application.page_seconds, page.key: round(seconds, 1)}
+
+
+def check_answer(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) -> None:
+    if isinstance(item, SjtItem):
+        ids = {option.id for option in item.options}
+        if (
+            not isinstance(value, dict)
+            or value.get("most") not in ids
+            or value.get("least") not in ids
+        ):
+            raise DomainError("Choose one of the listed responses as most and as least effective.")
+        if value["most"] == value["least"]:
+            raise DomainError("The most and least effective responses must be different.")
+    elif isinstance(item, TextItem):
+        if not isinstance(value, str) or not item.min_chars <= len(value.strip()) <= item.max_chars:
+            raise DomainError(f"Write between {item.min_chars} and {item.max_chars} characters.")
+    elif not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+        raise DomainError("Choose a point on the scale from 1 to 5.")
+
+
+def submit_application(session: Session, clock: Clock, application: Application) -> bool:
+    """Submit once. Returns False when it was already submitted (a double click, a retry)."""
+    definition = definition_of(
+        session.get_one(AssessmentVersion, application.assessment_version_id)
+    )
+    missing = [
+        page.title
+        for page in definition.pages
+        if any(i.id not in application.draft for i in page.items)
+    ]
+    if application.status == "started" and missing:
+        raise DomainError("Some pages are not finished yet: " + ", ".join(missing))
+    now = clock.now()
+    claimed = session.execute(
+        update(Application)
+        .where(Application.id == application.id, Application.status == "started")
+        .values(status="submitted", submitted_at=now)
+    ).rowcount
+    if not claimed:
+        return False
+    session.execute(
+        insert(Response),
+        [
+            {"application_id": application.id, "item_id": item_id, "value": {"v": value}}
+            for item_id, value in application.draft.items()
+        ],
+    )
+    audit.record(
+        session,
+        clock,
+        actor="candidate",
+        action="application.submitted",
+        subject_type="application",
+        subject_id=application.id,
+    )
+    outbox.record(session, clock, APPLICATION_SUBMITTED, application_id=application.id)
+    session.refresh(application)
+    return True
+
+
+def score_application(session: Session, clock: Clock, application_id: int) -> ScoreResult | None:
+    """Score a submitted application once; returns None if there is nothing (more) to do."""
+    now = clock.now()
+    claimed = session.execute(
+        update(Application)
+        .where(Application.id == application_id, Application.status == "submitted")
+        .values(status="scored", scored_at=now)
+    ).rowcount
+    if not claimed:
+        log.info("application not awaiting scoring", extra={"application_id": application_id})
+        return None
+    application = session.get_one(Application, application_id)
+    definition = definition_of(
+        session.get_one(AssessmentVersion, application.assessment_version_id)
+    )
+    answers = {
+        item_id: value["v"]
+        for item_id, value in session.execute(
+            select(Response.item_id, Response.value).where(
+                Response.application_id == application_id
+            )
+        )
+    }
+    result = score_answers(definition, answers, application.page_seconds)
+    session.add(
+        ApplicationScore(
+            application_id=application_id,
+            overall=result.overall,
+            recommendation=result.recommendation,
+            result=result.to_json(),
+            scorer_version=SCORER_VERSION,
+            scored_at=now,
+        )
+    )
+    audit.record(
+        session,
+        clock,
+        actor="worker",
+        action="application.scored",
+        subject_type="application",
+        subject_id=application_id,
+        overall=result.overall,
+        recommendation=result.recommendation,
+        flags=[flag.code for flag in result.flags],
+        scorer_version=SCORER_VERSION,
+    )
+    outbox.record(session, clock, APPLICATION_SCORED, application_id=application_id)
+    return result

@@ -1,0 +1,118 @@
+"""Screening tables: companies, openings, published assessment versions, applications, scores."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base
+
+
+class Company(Base):
+    __tablename__ = "company"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    promise: Mapped[str] = mapped_column(String(400))
+    mission: Mapped[str] = mapped_column(String(600), default="")
+    created_at: Mapped[datetime]
+
+
+class AssessmentVersion(Base):
+    """A published assessment definition; immutable once written."""
+
+    __tablename__ = "assessment_version"
+    __table_args__ = (UniqueConstraint("company_id", "key", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    checksum: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]]
+    published_at: Mapped[datetime]
+
+
+class Opening(Base):
+    __tablename__ = "opening"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    assessment_version_id: Mapped[int] = mapped_column(ForeignKey("assessment_version.id"))
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(160))
+    location: Mapped[str] = mapped_column(String(120), default="")
+    is_open: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+    company: Mapped[Company] = relationship(lazy="joined")
+    assessment_version: Mapped[AssessmentVersion] = relationship()
+
+
+class Candidate(Base):
+    """The only table holding a candidate's personal data (erasure anonymizes this row)."""
+
+    __tablename__ = "candidate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime]
+
+
+class Application(Base):
+    """One candidate's attempt at one opening's assessment.
+
+    Status moves started → submitted → scored, always by conditional UPDATE so that a
+    double-clicked submit or a redelivered message changes nothing the second time.
+    """
+
+    __tablename__ = "application"
+    __table_args__ = (Index("ix_application_opening_status", "opening_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # Idempotency key from the start form, so a double-clicked "Start" makes one application.
+    start_key: Mapped[str] = mapped_column(String(64), unique=True)
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id"))
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    assessment_version_id: Mapped[int] = mapped_column(ForeignKey("assessment_version.id"))
+    status: Mapped[str] = mapped_column(String(16), default="started")
+    # Answers saved page by page until submission (save-and-resume), then copied to responses.
+    draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    page_seconds: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    page_opened_at: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    scored_at: Mapped[datetime | None]
+
+    opening: Mapped[Opening] = relationship()
+    candidate: Mapped[Candidate] = relationship()
+
+
+class Response(Base):
+    __tablename__ = "response"
+    __table_args__ = (UniqueConstraint("application_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    item_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[dict[str, Any]]  # {"v": <answer>} keeps every answer type in one column
+
+
+class ApplicationScore(Base):
+    """Scores, flags and the recommendation for one application (exactly one row each)."""
+
+    __tablename__ = "application_score"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    overall: Mapped[float]
+    recommendation: Mapped[str] = mapped_column(String(16))
+    result: Mapped[dict[str, Any]]
+    scorer_version: Mapped[str] = mapped_column(String(32))
+    scored_at: Mapped[datetime]

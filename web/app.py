@@ -1,0 +1,50 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import Flask
+
+from core.clock import Clock, SystemClock
+from core.db import Database
+from core.settings import Settings
+from web import errors, extensions, health, security
+from web.candidate.routes import bp as candidate_bp
+
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None
+) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    https = settings.secure_cookies or settings.base_url.startswith("https://")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=12 * 3600,
+        RATELIMIT_STORAGE_URI=settings.redis_url,
+        RATELIMIT_KEY_PREFIX=f"{settings.redis_namespace}-limits",
+        RATELIMIT_DEFAULT=settings.rate_limit_default,
+        RATELIMIT_ENABLED=settings.rate_limits_enabled,
+        # Rate limits must not take the site down with Redis: fall back to memory.
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    extensions.attach(app, settings, db or Database(settings.database_url), clock or SystemClock())
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    security.init_app(app, https=https)
+    errors.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(candidate_bp)
+    return app

@@ -1,0 +1,150 @@
+"""Candidate forms. Page forms are generated from the assessment definition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from screening.definition import LIKERT_LABELS, CheckItem, LikertItem, Page, SjtItem, TextItem
+
+LIKERT_CHOICES = [(value, label) for value, label in LIKERT_LABELS.items()]
+
+
+class StartForm(FlaskForm):
+    # A signed one-off key: sending this form twice starts one application, not two.
+    attempt = HiddenField(validators=[InputRequired()])
+    name = StringField(
+        "Your name", validators=[InputRequired("Please tell us your name."), Length(max=120)]
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            InputRequired("We need an email address to reach you."),
+            Email("That does not look like an email address.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
+    consent = BooleanField(
+        "I have read how my answers are used and kept.",
+        validators=[InputRequired("Please confirm you have read how your answers are used.")],
+    )
+
+
+class PageForm(FlaskForm):
+    """Base for generated page forms; subclasses know their page."""
+
+    page: Page
+
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item in self.page.items:
+            if isinstance(item, SjtItem):
+                out[item.id] = {"most": self[most(item)].data, "least": self[least(item)].data}
+            elif isinstance(item, TextItem):
+                out[item.id] = (self[item.id].data or "").strip()
+            else:
+                out[item.id] = self[item.id].data
+        return out
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for item in self.page.items:
+            if not isinstance(item, SjtItem):
+                continue
+            chosen_most, chosen_least = self[most(item)].data, self[least(item)].data
+            if chosen_most is not None and chosen_most == chosen_least:
+                self[least(item)].errors.append(
+                    "Pick a different response as least effective than as most effective."
+                )
+                valid = False
+        return valid
+
+    @staticmethod
+    def from_answers(page: Page, answers: dict[str, Any]) -> dict[str, Any]:
+        """Form data for prefilling a page from saved answers."""
+        data: dict[str, Any] = {}
+        for item in page.items:
+            value = answers.get(item.id)
+            if value is None:
+                continue
+            if isinstance(item, SjtItem):
+                data[most(item)], data[least(item)] = value.get("most"), value.get("least")
+            else:
+                data[item.id] = value
+        return data
+
+
+def most(item: SjtItem) -> str:
+    return f"{item.id}__most"
+
+
+def least(item: SjtItem) -> str:
+    return f"{item.id}__least"
+
+
+def _min_trimmed(minimum: int, maximum: int) -> Any:
+    def check(form: FlaskForm, field: Field) -> None:
+        length = len((field.data or "").strip())
+        if length < minimum:
+            raise ValidationError(
+                f"Please write a little more: at least {minimum} characters (now {length})."
+            )
+        if length > maximum:
+            raise ValidationError(f"Please keep it under {maximum} characters (now {length}).")
+
+    return check
+
+
+_form_classes: dict[tuple[str, str], type[PageForm]] = {}
+
+
+def page_form_class(checksum: str, page: Page) -> type[PageForm]:
+    """One form class per published page (definitions are immutable, so classes are cached)."""
+    key = (checksum, page.key)
+    if key not in _form_classes:
+        _form_classes[key] = _build_page_form(page)
+    return _form_classes[key]
+
+
+def _build_page_form(page: Page) -> type[PageForm]:
+    fields: dict[str, Any] = {"page": page}
+    for item in page.items:
+        if isinstance(item, SjtItem):
+            choices = [(option.id, option.text) for option in item.options]
+            fields[most(item)] = RadioField(
+                "Most effective",
+                choices=choices,
+                validators=[InputRequired("Choose the response you think is most effective.")],
+            )
+            fields[least(item)] = RadioField(
+                "Least effective",
+                choices=choices,
+                validators=[InputRequired("Choose the response you think is least effective.")],
+            )
+        elif isinstance(item, LikertItem | CheckItem):
+            fields[item.id] = RadioField(
+                item.text,
+                choices=LIKERT_CHOICES,
+                coerce=int,
+                validators=[InputRequired("Choose a point on the scale.")],
+            )
+        elif isinstance(item, TextItem):
+            fields[item.id] = TextAreaField(
+                item.prompt,
+                validators=[
+                    InputRequired("Please write an answer."),
+                    _min_trimmed(item.min_chars, item.max_chars),
+                ],
+            )
+    return type(f"PageForm_{page.key}", (PageForm,), fields)

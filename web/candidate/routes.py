@@ -1,0 +1,151 @@
+"""Candidate pages: landing, start, one page per assessment section, thank-you.
+
+Views follow form → domain call → commit → redirect. Progress lives in the database, so a
+signed resume link restores it on any device.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from itsdangerous import BadSignature, SignatureExpired
+from sqlalchemy.orm import Session
+
+from core.errors import DomainError
+from screening import applications
+from screening.definition import AssessmentDefinition
+from screening.models import Application, AssessmentVersion
+from web import extensions
+from web.candidate.forms import PageForm, StartForm, page_form_class
+from web.extensions import limiter
+
+bp = Blueprint("candidate", __name__, template_folder="templates")
+
+RESUME, START = "resume", "start"
+START_FORM_MAX_AGE = 24 * 3600
+
+
+def _start_key(signed: str) -> str:
+    try:
+        return extensions.signer(START).loads(signed, max_age=START_FORM_MAX_AGE)
+    except SignatureExpired:
+        abort(410)
+    except BadSignature:
+        abort(400)
+
+
+def resume_token(application: Application) -> str:
+    return extensions.signer(RESUME).dumps(application.public_id)
+
+
+def _public_id(token: str) -> str:
+    max_age = extensions.settings().resume_link_max_age_days * 24 * 3600
+    try:
+        return extensions.signer(RESUME).loads(token, max_age=max_age)
+    except SignatureExpired:
+        abort(410)
+    except BadSignature:
+        abort(404)
+
+
+def _definition(session: Session, application: Application) -> AssessmentDefinition:
+    return applications.definition_of(
+        session.get_one(AssessmentVersion, application.assessment_version_id)
+    )
+
+
+@bp.route("/o/<slug>", methods=["GET", "POST"])
+@limiter.limit("300 per hour", methods=["POST"])
+def opening(slug: str) -> Response | str | tuple[str, int]:
+    form = StartForm()
+    with extensions.db().unit_of_work() as session:
+        found = applications.open_opening(session, slug)
+        definition = applications.definition_of(found.assessment_version)
+        if form.validate_on_submit():
+            application = applications.start_application(
+                session,
+                extensions.clock(),
+                found,
+                name=form.name.data,
+                email=form.email.data,
+                start_key=_start_key(form.attempt.data),
+            )
+            token = resume_token(application)
+            return redirect(url_for(".page", token=token, number=1, new=1))
+        status = 422 if form.errors else 200
+        if not form.attempt.data:
+            form.attempt.data = extensions.signer(START).dumps(secrets.token_hex(16))
+        page = render_template(
+            "candidate/landing.html", opening=found, definition=definition, form=form
+        )
+        return page, status
+
+
+@bp.get("/a/<token>")
+def resume(token: str) -> Response:
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        if application.status != "started":
+            return redirect(url_for(".done", token=token))
+        definition = _definition(session, application)
+        for number, page in enumerate(definition.pages, start=1):
+            if any(item.id not in application.draft for item in page.items):
+                return redirect(url_for(".page", token=token, number=number))
+        return redirect(url_for(".page", token=token, number=len(definition.pages)))
+
+
+@bp.route("/a/<token>/<int:number>", methods=["GET", "POST"])
+def page(token: str, number: int) -> Response | tuple[str, int]:
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        if application.status != "started":
+            return redirect(url_for(".done", token=token))
+        definition = _definition(session, application)
+        if not 1 <= number <= len(definition.pages):
+            abort(404)
+        current = definition.pages[number - 1]
+        form_class = page_form_class(definition.checksum, current)
+        form: PageForm
+        if request.method == "POST":
+            form = form_class()
+        else:
+            form = form_class(data=PageForm.from_answers(current, application.draft))
+        clock = extensions.clock()
+        if form.validate_on_submit():
+            applications.save_page(clock, application, current, form.answers())
+            if number < len(definition.pages):
+                return redirect(url_for(".page", token=token, number=number + 1))
+            applications.submit_application(session, clock, application)
+            return redirect(url_for(".done", token=token))
+        applications.note_page_opened(clock, application, current)
+        html = render_template(
+            "candidate/page.html",
+            definition=definition,
+            page=current,
+            form=form,
+            number=number,
+            total=len(definition.pages),
+            token=token,
+            resume_url=extensions.settings().base_url + url_for(".resume", token=token),
+            is_new=request.args.get("new") == "1",
+        )
+        return html, 422 if form.errors else 200
+
+
+@bp.get("/a/<token>/done")
+def done(token: str) -> str:
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        if application.status == "started":
+            raise DomainError("This assessment has not been submitted yet.")
+        return render_template("candidate/done.html", opening=application.opening)
+
+
+@bp.get("/a/<token>/status.json")
+@limiter.exempt
+def status(token: str) -> dict[str, str]:
+    """Whether the submission has been processed (no scores: those are for the hiring team)."""
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        return {"status": application.status}

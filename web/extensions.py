@@ -1,0 +1,41 @@
+"""Flask extensions, created unbound and attached in create_app."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from itsdangerous import URLSafeTimedSerializer
+
+from core.clock import Clock
+from core.db import Database
+from core.settings import Settings
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+_DB, _CLOCK, _SETTINGS = "onramp.db", "onramp.clock", "onramp.settings"
+
+
+def attach(app: Flask, settings: Settings, db: Database, clock: Clock) -> None:
+    app.extensions[_SETTINGS] = settings
+    app.extensions[_DB] = db
+    app.extensions[_CLOCK] = clock
+
+
+def db() -> Database:
+    return current_app.extensions[_DB]
+
+
+def clock() -> Clock:
+    return current_app.extensions[_CLOCK]
+
+
+def settings() -> Settings:
+    return current_app.extensions[_SETTINGS]
+
+
+def signer(purpose: str) -> URLSafeTimedSerializer:
+    """Signed, expiring tokens for links; one salt per purpose so tokens don't cross over."""
+    return URLSafeTimedSerializer(settings().secret_key, salt=f"onramp.{purpose}")

@@ -1,0 +1,69 @@
+"""Outbox relay: moves committed events from the database to Dramatiq queues.
+
+Rows are marked sent in the same transaction that read them, after the broker accepted the
+messages; if Redis is down the transaction rolls back and the rows wait for the next pass.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+
+from dramatiq import Broker
+from redis.exceptions import RedisError
+
+from core import outbox
+from core.clock import Clock
+from core.db import Database
+from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
+
+log = logging.getLogger(__name__)
+
+# Which actors each event starts. Events without subscribers are simply marked sent.
+ROUTES: dict[str, tuple[str, ...]] = {
+    APPLICATION_SUBMITTED: ("score_application",),
+    APPLICATION_SCORED: (),
+}
+
+MAX_BACKOFF_SECONDS = 5.0
+
+
+class Relay:
+    def __init__(self, db: Database, broker: Broker, clock: Clock, batch_size: int = 500) -> None:
+        self.db = db
+        self.broker = broker
+        self.clock = clock
+        self.batch_size = batch_size
+
+    def send(self, events: Sequence[outbox.Event]) -> None:
+        for event in events:
+            for actor_name in ROUTES.get(event.name, ()):
+                actor = self.broker.get_actor(actor_name)
+                self.broker.enqueue(actor.message_with_options(kwargs=event.payload))
+
+    def relay_once(self) -> int:
+        """One batch; returns how many events were sent (0 when the outbox is empty)."""
+        with self.db.unit_of_work() as session:
+            return outbox.relay_batch(session, self.clock, self.send, self.batch_size)
+
+    def drain(self) -> int:
+        total = 0
+        while sent := self.relay_once():
+            total += sent
+        return total
+
+    def run(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
+        """Relay until ``stop`` is set, backing off while Redis is unreachable."""
+        backoff = idle_seconds
+        while not stop.is_set():
+            try:
+                sent = self.relay_once()
+            except RedisError as exc:
+                log.warning("broker unavailable, events wait in the outbox: %s", exc)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                continue
+            backoff = idle_seconds
+            if sent < self.batch_size:
+                stop.wait(idle_seconds)
