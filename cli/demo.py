@@ -96,7 +96,7 @@ def run_candidate(base_url: str, opening: str, number: int, seed: int) -> str:
         data = {
             **start.hidden,
             "name": f"Demo Candidate {number}",
-            "email": f"candidate{number}@example.test",
+            "email": f"candidate{number}@example.com",
             "consent": "y",
         }
         response = client.post(f"/o/{opening}", data=data)

@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, ValidationError
 
 from screening.definition import LIKERT_LABELS, CheckItem, LikertItem, Page, SjtItem, TextItem
 
-LIKERT_CHOICES = [(value, label) for value, label in LIKERT_LABELS.items()]
+LIKERT_CHOICES = [SelectChoice(str(value), label) for value, label in LIKERT_LABELS.items()]
 
 
 class StartForm(FlaskForm):
@@ -121,7 +122,7 @@ def _build_page_form(page: Page) -> type[PageForm]:
     fields: dict[str, Any] = {"page": page}
     for item in page.items:
         if isinstance(item, SjtItem):
-            choices = [(option.id, option.text) for option in item.options]
+            choices = [SelectChoice(option.id, option.text) for option in item.options]
             fields[most(item)] = RadioField(
                 "Most effective",
                 choices=choices,

@@ -1,0 +1,161 @@
+"""Fixtures that build on each other: settings → database → app/client → broker → worker.
+
+The database is SQLite unless ONRAMP_TEST_DATABASE_URL names a PostgreSQL server (a fresh
+database is created on it per run). Redis is ONRAMP_TEST_REDIS_URL, else the machine's
+127.0.0.1:6379 if it answers, else a private redis-server started here. Every run uses its own
+key namespace, and tests create their own company and opening, so runs never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from flask import Flask
+from flask.testing import FlaskClient
+
+from core import migrate
+from core.clock import SystemClock
+from core.db import Database
+from core.settings import Settings
+from screening.definition import DEFAULT_ASSESSMENT, load_definition
+from screening.models import Opening
+from screening.seed import ensure_company, ensure_opening
+from tests.services import PrivateRedis, TemporaryPostgres, redis_answers
+
+SHARED_REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    server = os.environ.get("ONRAMP_TEST_DATABASE_URL", "")
+    if server.startswith("postgresql"):
+        database = TemporaryPostgres(server)
+        url = database.create()
+        migrate.upgrade(url)
+        yield url
+        database.drop()
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'onramp.db'}"
+        migrate.upgrade(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    configured = os.environ.get("ONRAMP_TEST_REDIS_URL")
+    if configured:
+        yield configured
+    elif redis_answers(SHARED_REDIS):
+        yield SHARED_REDIS
+    else:
+        private = PrivateRedis().start()
+        yield private.url
+        private.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_namespace=f"onramp-test-{uuid.uuid4().hex[:8]}",
+        secret_key="test-secret-key-not-for-production",
+        base_url="http://localhost",
+        rate_limits_enabled=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def db(settings: Settings) -> Iterator[Database]:
+    database = Database(settings.database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def clock() -> SystemClock:
+    return SystemClock()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings, db: Database, clock: SystemClock) -> Flask:
+    return _app(settings, db, clock)
+
+
+def _app(settings: Settings, db: Database, clock: Any) -> Flask:
+    from web import create_app
+
+    application = create_app(settings, db, clock)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def default_definition() -> Any:
+    return load_definition(DEFAULT_ASSESSMENT)
+
+
+@pytest.fixture
+def opening(db: Database, clock: SystemClock, default_definition: Any) -> Opening:
+    """A company and opening of this test's own, with the default assessment."""
+    suffix = uuid.uuid4().hex[:8]
+    with db.unit_of_work() as session:
+        company = ensure_company(session, clock, f"co-{suffix}", default_definition)
+        return ensure_opening(
+            session, clock, company, default_definition, slug=f"advisor-{suffix}", title="Advisor"
+        )
+
+
+@pytest.fixture(scope="session")
+def broker(settings: Settings, db: Database) -> Iterator[RedisBroker]:
+    from workers.broker import setup_broker
+
+    broker = setup_broker(settings, db)
+    yield broker
+    broker.flush_all()
+    broker.close()
+
+
+@pytest.fixture
+def worker(broker: RedisBroker) -> Iterator[dramatiq.Worker]:
+    worker = dramatiq.Worker(broker, worker_timeout=100, worker_threads=2)
+    worker.start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    server = PrivateRedis().start()
+    yield server
+    server.stop()
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "page has no CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    path = Path(__file__).parent.parent / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
