@@ -40,6 +40,7 @@ def main() -> None:
         level=os.environ.get("ONRAMP_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 @main.group()

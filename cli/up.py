@@ -208,5 +208,5 @@ def _print_urls(base_url: str, database_url: str, redis_url: str) -> None:
     click.echo(f"  health:               {base_url}/healthz")
     click.echo(f"  redis:                {redis_url}")
     click.echo(f"  database:             {database_url}")
-    click.echo("  try:                  onramp demo --candidates 20")
+    click.echo(f"  try:                  onramp demo --candidates 20 --url {base_url}")
     click.echo("Press Ctrl-C to stop.")

@@ -35,7 +35,10 @@ class Settings(BaseModel):
     secure_cookies: bool = False
     max_request_bytes: int = Field(default=256 * 1024, ge=1024)
     resume_link_max_age_days: int = Field(default=14, ge=1)
-    rate_limit_default: str = "120 per minute"
+    # Limits key on what abuse would reuse: the client address for starting applications
+    # (many honest candidates can share one office NAT), the resume token for page posts.
+    rate_limit_start: str = "1000 per hour"
+    rate_limit_pages: str = "120 per minute"
     rate_limits_enabled: bool = True
     # The worker lets a message run this long before giving up and retrying it.
     actor_time_limit_seconds: int = Field(default=60, ge=1)

@@ -33,7 +33,6 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=12 * 3600,
         RATELIMIT_STORAGE_URI=settings.redis_url,
         RATELIMIT_KEY_PREFIX=f"{settings.redis_namespace}-limits",
-        RATELIMIT_DEFAULT=settings.rate_limit_default,
         RATELIMIT_ENABLED=settings.rate_limits_enabled,
         # Rate limits must not take the site down with Redis: fall back to memory.
         RATELIMIT_SWALLOW_ERRORS=True,

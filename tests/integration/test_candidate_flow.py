@@ -1,4 +1,4 @@
-"""The candidate's pages over HTTP on a real database: commit before the response, 4xx on bad input."""
+"""Candidate pages over HTTP on a real database: commit before responding, 4xx on bad input."""
 
 from __future__ import annotations
 
@@ -112,7 +112,8 @@ def test_resume_link_returns_to_the_first_unfinished_page_with_answers_kept(
     item = first_page.items[0]
     assert item.type == "sjt"
     assert re.search(
-        rf'checked id="{item.id}__most-\d" name="{item.id}__most" required type="radio" value="{item.best}"',
+        rf'checked id="{item.id}__most-\d" name="{item.id}__most" required '
+        rf'type="radio" value="{item.best}"',
         back.text,
     )
 

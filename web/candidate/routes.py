@@ -39,6 +39,11 @@ def resume_token(application: Application) -> str:
     return extensions.signer(RESUME).dumps(application.public_id)
 
 
+def _token_key() -> str:
+    """Rate-limit page posts per application rather than per address."""
+    return (request.view_args or {}).get("token", "")
+
+
 def _public_id(token: str) -> str:
     max_age = extensions.settings().resume_link_max_age_days * 24 * 3600
     try:
@@ -56,7 +61,7 @@ def _definition(session: Session, application: Application) -> AssessmentDefinit
 
 
 @bp.route("/o/<slug>", methods=["GET", "POST"])
-@limiter.limit("300 per hour", methods=["POST"])
+@limiter.limit(lambda: extensions.settings().rate_limit_start, methods=["POST"])
 def opening(slug: str) -> Response | str | tuple[str, int]:
     form = StartForm()
     with extensions.db().unit_of_work() as session:
@@ -96,6 +101,7 @@ def resume(token: str) -> Response:
 
 
 @bp.route("/a/<token>/<int:number>", methods=["GET", "POST"])
+@limiter.limit(lambda: extensions.settings().rate_limit_pages, key_func=_token_key)
 def page(token: str, number: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         application = applications.find_application(session, _public_id(token))
