@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-fast test-pg lint install system-deps browser bench clean
+.PHONY: run test test-fast test-pg lint install system-deps test-deps bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +21,13 @@ system-deps:
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server; }
 
-## Debian's chromium for the browser tests (Playwright cannot download browsers here).
-browser:
-	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+## Test-only Debian packages: chromium for the browser tests (Playwright cannot download
+## browsers here) and docker-compose, which validates docker-compose.yml offline.
+test-deps:
+	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v docker-compose >/dev/null || missing="$$missing docker-compose"; \
+	[ -z "$$missing" ] || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; }
 
 ## Set up, migrate, seed the demo company and start Redis + web + worker + relay.
 run: install system-deps
@@ -38,7 +41,7 @@ lint: install
 	$(BIN)/lint-imports
 
 ## The whole suite: lint, unit, integration (real DB + Redis + worker), slow faults, browser e2e.
-test: install system-deps browser lint
+test: install system-deps test-deps lint
 	$(BIN)/pytest -m "" -p no:cacheprovider
 
 ## Everyday loop: skips the slow fault tests and the browser.
@@ -46,7 +49,7 @@ test-fast: install
 	$(BIN)/pytest
 
 ## The suite on PostgreSQL (ONRAMP_TEST_DATABASE_URL names a server; a fresh database is made).
-test-pg: install system-deps
+test-pg: install system-deps test-deps
 	ONRAMP_TEST_DATABASE_URL=$${ONRAMP_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -m "not e2e" -p no:cacheprovider
 

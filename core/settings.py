@@ -90,6 +90,11 @@ class Settings(BaseModel):
                     values[name] = environ[key]
                     break
         values.update(overrides)
+        if values.get("env") == "production" and "secret_key" not in values:
+            raise SettingsError(
+                "invalid configuration: ONRAMP_SECRET_KEY: required in production "
+                "(sessions, CSRF and resume links are signed with it)"
+            )
         try:
             return cls(**values)
         except ValidationError as exc:

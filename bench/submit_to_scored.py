@@ -1,0 +1,119 @@
+"""Benchmark: outbox relay and scoring throughput as ratios of a no-op Dramatiq drain.
+
+Usage: python bench/submit_to_scored.py [--n 2000] [--database-url URL] [--threads 8]
+Starts a private redis-server; uses a temporary SQLite file unless --database-url is given
+(PostgreSQL: pass a fresh, empty database). Compare ratios from one run, never absolute numbers
+across runs: the machine is shared (DESIGN.md §11).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import dramatiq
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core import migrate  # noqa: E402
+from core.clock import SystemClock  # noqa: E402
+from core.db import Database  # noqa: E402
+from core.settings import Settings  # noqa: E402
+from screening import applications  # noqa: E402
+from screening.definition import LikertItem, SjtItem, TextItem  # noqa: E402
+from screening.seed import seed_demo  # noqa: E402
+from tests.services import PrivateRedis  # noqa: E402
+from workers.broker import setup_broker  # noqa: E402
+from workers.relay import Relay  # noqa: E402
+
+TEXT = "The customer was upset, so I called her back, apologised and fixed the order that day."
+
+
+def answers_for(definition: applications.AssessmentDefinition) -> dict[str, object]:
+    answers: dict[str, object] = {}
+    for item in definition.items.values():
+        if isinstance(item, SjtItem):
+            answers[item.id] = {"most": item.best, "least": item.worst}
+        elif isinstance(item, TextItem):
+            answers[item.id] = TEXT.ljust(item.min_chars, ".")
+        elif isinstance(item, LikertItem):
+            answers[item.id] = 4
+        else:
+            answers[item.id] = item.expect or 4
+    return answers
+
+
+def submit(db: Database, n: int) -> float:
+    clock = SystemClock()
+    started = time.perf_counter()
+    with db.unit_of_work() as session:
+        ids = seed_demo(session, clock)
+    for number in range(n):
+        with db.unit_of_work() as session:
+            opening = applications.open_opening(session, ids.opening_slug)
+            definition = applications.definition_of(opening.assessment_version)
+            application = applications.start_application(
+                session, clock, opening, name="Bench", email="b@example.com", start_key=f"b{number}"
+            )
+            answers = answers_for(definition)
+            for page in definition.pages:
+                applications.save_page(clock, application, page, {i.id: answers[i.id] for i in page.items})
+            applications.submit_application(session, clock, application)
+    return n / (time.perf_counter() - started)
+
+
+def drain(broker: dramatiq.Broker, threads: int, queue: str) -> float:
+    worker = dramatiq.Worker(broker, worker_threads=threads, worker_timeout=50)
+    started = time.perf_counter()
+    worker.start()
+    broker.join(queue)
+    worker.join()
+    elapsed = time.perf_counter() - started
+    worker.stop()
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=2000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+
+    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+    migrate.upgrade(url)
+    redis = PrivateRedis().start()
+    try:
+        settings = Settings(database_url=url, redis_url=redis.url, secret_key="bench-secret-key-xx")
+        db = Database(url)
+        broker = setup_broker(settings, db)
+
+        @dramatiq.actor(broker=broker, queue_name="noop")
+        def noop(application_id: int) -> None:
+            return None
+
+        for number in range(args.n):
+            noop.send(application_id=number)
+        noop_rate = args.n / drain(broker, args.threads, "noop")
+
+        submit_rate = submit(db, args.n)
+        relay = Relay(db, broker, SystemClock(), settings.relay_batch_size)
+        started = time.perf_counter()
+        relay.drain()
+        relay_rate = args.n / (time.perf_counter() - started)
+        score_rate = args.n / drain(broker, args.threads, "screening")
+    finally:
+        redis.stop()
+
+    print(f"database: {db.dialect}, n={args.n}, worker threads={args.threads}")
+    print(f"no-op drain            {noop_rate:8.0f} msg/s   1.00x (baseline)")
+    print(f"relay outbox -> redis  {relay_rate:8.0f} evt/s   {relay_rate / noop_rate:.2f}x")
+    print(f"score_application      {score_rate:8.0f} msg/s   {score_rate / noop_rate:.2f}x")
+    print(f"domain submit (no HTTP){submit_rate:8.0f} app/s   {submit_rate / noop_rate:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
