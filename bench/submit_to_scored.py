@@ -9,25 +9,22 @@ across runs: the machine is shared (DESIGN.md §11).
 from __future__ import annotations
 
 import argparse
-import sys
+import secrets
 import tempfile
 import time
-from pathlib import Path
 
 import dramatiq
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core import migrate  # noqa: E402
-from core.clock import SystemClock  # noqa: E402
-from core.db import Database  # noqa: E402
-from core.settings import Settings  # noqa: E402
-from screening import applications  # noqa: E402
-from screening.definition import LikertItem, SjtItem, TextItem  # noqa: E402
-from screening.seed import seed_demo  # noqa: E402
-from tests.services import PrivateRedis  # noqa: E402
-from workers.broker import setup_broker  # noqa: E402
-from workers.relay import Relay  # noqa: E402
+from core import migrate
+from core.clock import SystemClock
+from core.db import Database
+from core.settings import Settings
+from screening import applications
+from screening.definition import LikertItem, SjtItem, TextItem
+from screening.seed import seed_demo
+from tests.services import PrivateRedis
+from workers.broker import setup_broker
+from workers.relay import Relay
 
 TEXT = "The customer was upset, so I called her back, apologised and fixed the order that day."
 
@@ -60,7 +57,9 @@ def submit(db: Database, n: int) -> float:
             )
             answers = answers_for(definition)
             for page in definition.pages:
-                applications.save_page(clock, application, page, {i.id: answers[i.id] for i in page.items})
+                applications.save_page(
+                    clock, application, page, {i.id: answers[i.id] for i in page.items}
+                )
             applications.submit_application(session, clock, application)
     return n / (time.perf_counter() - started)
 
@@ -87,7 +86,9 @@ def main() -> None:
     migrate.upgrade(url)
     redis = PrivateRedis().start()
     try:
-        settings = Settings(database_url=url, redis_url=redis.url, secret_key="bench-secret-key-xx")
+        settings = Settings(
+            database_url=url, redis_url=redis.url, secret_key=secrets.token_urlsafe(32)
+        )
         db = Database(url)
         broker = setup_broker(settings, db)
 

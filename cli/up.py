@@ -83,11 +83,18 @@ class Supervisor:
         return next((n for n, p in self.children.items() if p.poll() is not None), None)
 
     def stop(self) -> None:
-        for process in self.children.values():
+        """Stop the services first and Redis last, so workers can ack in-flight messages."""
+        services = [p for name, p in self.children.items() if name != "redis"]
+        self._terminate(services)
+        self._terminate([p for name, p in self.children.items() if name == "redis"])
+
+    @staticmethod
+    def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
+        for process in processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
-        for process in self.children.values():
+        for process in processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:

@@ -1,0 +1,141 @@
+"""A candidate in a real browser against `onramp up`, and the demo command against it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ONRAMP, Stack
+
+pytestmark = pytest.mark.e2e
+
+OPENING = "northwind-customer-advisor"
+PROGRESS = re.compile(r"^Page (\d+) of (\d+)$")
+STAR_ANSWER = (
+    "Last winter a customer came back because the zip on his new jacket broke on the first day "
+    "of a trip. I apologised, swapped the jacket for one in stock straight away and refunded "
+    "his postage myself. I then logged the fault with our buyer so the batch was checked, and "
+    "he wrote to thank us a week later."
+)
+
+
+def _path(page: Page) -> str:
+    return urlsplit(page.url).path
+
+
+def assert_accessible(page: Page, where: str) -> None:
+    violations = Axe().run(page).response["violations"]
+    serious = [v for v in violations if v.get("impact") in ("critical", "serious")]
+    assert not serious, f"axe found serious problems on the {where}:\n" + "\n".join(
+        f"  {v['id']} ({v['impact']}): {v['help']} — "
+        + ", ".join(str(node["target"]) for node in v["nodes"][:5])
+        for v in serious
+    )
+
+
+def start_application(page: Page, stack: Stack) -> None:
+    page.goto(f"{stack.base_url}/o/{OPENING}")
+    page.get_by_label("Your name").fill("Ada Lovelace")
+    page.get_by_label("Email address").fill(f"ada.{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("I have read how my answers are used and kept.").check()
+    page.get_by_role("button", name="Start the assessment").click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/1(\?.*)?$"))
+
+
+def answer_page(page: Page) -> None:
+    for scale in page.locator("fieldset.item.likert").all():
+        scale.locator("label.scale-point").nth(3).click()  # "Agree"
+    for situation in page.locator("section.item.sjt").all():
+        most = situation.locator("fieldset", has_text="Most effective")
+        least = situation.locator("fieldset", has_text="Least effective")
+        most.locator("label.pill").nth(0).click()  # A
+        least.locator("label.pill").nth(3).click()  # D
+    for textarea in page.locator("textarea").all():
+        textarea.fill(STAR_ANSWER)
+
+
+def test_a_candidate_completes_the_assessment_in_the_browser(
+    stack: Stack, browser_page: Page, artifacts_dir: Path
+) -> None:
+    page = browser_page
+    page.goto(f"{stack.base_url}/o/{OPENING}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Service mindset pre-screen")
+    expect(page.get_by_text("reviews every application")).to_be_visible()
+    assert_accessible(page, "landing page")
+
+    start_application(page, stack)
+    progress = page.locator(".progress-block label")
+    expect(progress).to_have_text(re.compile(r"^Page 1 of \d+$"))
+    expect(progress).to_be_visible()
+    total = int(PROGRESS.match(progress.inner_text().strip()).group(2))  # type: ignore[union-attr]
+    assert total > 1
+    assert_accessible(page, "first question page")
+
+    for number in range(1, total + 1):
+        assert _path(page).endswith(f"/{number}"), page.url
+        expect(progress).to_have_text(f"Page {number} of {total}")
+        answer_page(page)
+        if number == 1:
+            page.screenshot(path=str(artifacts_dir / "candidate-page-1.png"), full_page=True)
+        page.locator("button.primary").click()
+        following = "done" if number == total else str(number + 1)
+        try:
+            page.wait_for_url(re.compile(rf"/a/[^/]+/{following}$"))
+        except Exception:
+            summary = page.locator(".error-summary")
+            shown = summary.inner_text() if summary.count() else "(no error summary)"
+            pytest.fail(f"page {number} was not accepted: {page.url}\n{shown}")
+
+    assert _path(page).endswith("/done")
+    expect(page.get_by_text("your answers are in")).to_be_visible()
+    page.screenshot(path=str(artifacts_dir / "candidate-done.png"), full_page=True)
+
+    status_url = page.url.removesuffix("/done") + "/status.json"
+    status = None
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        status = httpx.get(status_url, timeout=5).json().get("status")
+        if status == "scored":
+            break
+        time.sleep(0.5)
+    assert status == "scored", f"still {status!r} after 30 s\n{stack.log()[-4000:]}"
+
+
+def test_a_missing_answer_shows_a_message_and_keeps_the_page(
+    stack: Stack, browser_page: Page
+) -> None:
+    page = browser_page
+    start_application(page, stack)
+    page.locator("button.primary").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_visible()
+    expect(summary).to_have_class(re.compile(r"\berror-summary\b"))
+    expect(summary).to_contain_text("Please check")
+    assert _path(page).endswith("/1"), page.url
+
+
+def test_demo_command_scores_every_candidate(stack: Stack) -> None:
+    done = subprocess.run(
+        [str(ONRAMP), "demo", "--candidates", "10", "--url", stack.base_url, "--json"],
+        cwd=stack.workdir,
+        env=stack.env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    lines = done.stdout.strip().splitlines()
+    assert lines, f"no output (exit {done.returncode})\n{done.stderr}"
+    assert json.loads(lines[-1]) == {"submitted": 10, "scored": 10, "failed": 0}, (
+        f"{done.stdout}\n{done.stderr}"
+    )
+    assert done.returncode == 0, done.stderr
