@@ -42,6 +42,19 @@ class Settings(BaseModel):
     rate_limits_enabled: bool = True
     # The worker lets a message run this long before giving up and retrying it.
     actor_time_limit_seconds: int = Field(default=60, ge=1)
+    # Outgoing mail (packet deliveries, onboarding steps). `onramp up` runs a local catcher.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=1025, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=10, gt=0)
+    mail_from: str = "onramp <no-reply@onramp.local>"
+    # Shared secret for HMAC-signed ATS webhooks; empty disables the webhook endpoint.
+    webhook_secret: str = ""
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    rate_limit_login: str = "10 per minute"
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.25, gt=0)
 

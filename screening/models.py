@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.accounts import User  # noqa: F401 - user_account must be on the metadata
 from core.db import Base
 
 
@@ -89,6 +90,8 @@ class Application(Base):
     started_at: Mapped[datetime]
     submitted_at: Mapped[datetime | None]
     scored_at: Mapped[datetime | None]
+    # The latest person-made decision: advance | reject | offer | offer_accepted.
+    decision: Mapped[str | None] = mapped_column(String(16))
 
     opening: Mapped[Opening] = relationship()
     candidate: Mapped[Candidate] = relationship()
@@ -116,3 +119,71 @@ class ApplicationScore(Base):
     result: Mapped[dict[str, Any]]
     scorer_version: Mapped[str] = mapped_column(String(32))
     scored_at: Mapped[datetime]
+
+
+class OpeningManager(Base):
+    """The interview panel: hiring managers of an opening (authorization follows this table)."""
+
+    __tablename__ = "opening_manager"
+
+    opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+
+
+class Packet(Base):
+    """The structured-interview packet built for one scored application (exactly one each)."""
+
+    __tablename__ = "packet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), unique=True)
+    content: Mapped[dict[str, Any]]
+    bank_checksum: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[datetime]
+
+
+class PacketDelivery(Base):
+    """One email per panel member per packet; claimed before sending, stamped after."""
+
+    __tablename__ = "packet_delivery"
+    __table_args__ = (UniqueConstraint("packet_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    packet_id: Mapped[int] = mapped_column(ForeignKey("packet.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class Scorecard(Base):
+    """One interviewer's ratings of every packet question, submitted independently."""
+
+    __tablename__ = "scorecard"
+    __table_args__ = (UniqueConstraint("application_id", "interviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    interviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    ratings: Mapped[dict[str, Any]]  # {question_id: {"rating": 1-5, "notes": str}}
+    dimension_means: Mapped[dict[str, Any]]
+    overall: Mapped[float]
+    submitted_at: Mapped[datetime]
+
+
+class Decision(Base):
+    """A hiring decision by a person; the history is kept, the latest one counts."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    source: Mapped[str] = mapped_column(String(16))  # "dashboard" | "webhook"
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    recommendation: Mapped[str | None] = mapped_column(String(16))
+    against_recommendation: Mapped[bool] = mapped_column(default=False)
+    start_date: Mapped[str | None] = mapped_column(String(10))
+    decided_at: Mapped[datetime]
