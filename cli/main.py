@@ -67,6 +67,8 @@ def seed_demo() -> None:
     with database.unit_of_work() as session:
         ids = seed(session, SystemClock())
     click.echo(f"demo opening: {settings.base_url}/o/{ids.opening_slug}")
+    click.echo(f"hiring manager: {ids.manager_email} / {ids.password}  ({settings.base_url}/login)")
+    click.echo(f"admin:          {ids.admin_email} / {ids.password}")
 
 
 @main.command()
@@ -114,6 +116,24 @@ def status() -> None:
     for name, count in sorted(rows):
         click.echo(f"{name:>10}: {count}")
     click.echo(f"{'outbox':>10}: {unsent} unsent")
+
+
+@main.command()
+@click.option("--maildir", default="var/mail", show_default=True, type=click.Path())
+def mail(maildir: str) -> None:
+    """List the messages caught by `onramp up`'s local mail catcher."""
+    import mailbox
+
+    try:
+        box = mailbox.Maildir(maildir, create=False)
+    except mailbox.NoSuchMailboxError:
+        raise click.ClickException(f"no mail caught yet ({maildir} does not exist)") from None
+    messages = sorted(box, key=lambda m: m.get("Date", ""))
+    for message in messages:
+        click.echo(
+            f"{message.get('Date', ''):<32} {message.get('To', ''):<32} {message['Subject']}"
+        )
+    click.echo(f"{len(messages)} message(s) in {maildir}")
 
 
 def _safe_url(url: str) -> str:

@@ -107,7 +107,8 @@ class Supervisor:
 @click.option("--web-workers", default=2, show_default=True)
 @click.option("--worker-threads", default=4, show_default=True)
 def up(port: int, web_workers: int, worker_threads: int) -> None:
-    """Start Redis (unless REDIS_URL is set), web, worker and relay; Ctrl-C stops all."""
+    """Start Redis (unless REDIS_URL is set), a mail catcher (unless ONRAMP_SMTP_HOST is set),
+    web, worker and relay; Ctrl-C stops all."""
     from cli.main import load_settings
 
     port = port or free_port()
@@ -131,6 +132,27 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
             supervisor.start("redis", redis_server_command(redis_port, data_dir))
             env["ONRAMP_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             wait_for_port(redis_port)
+        mail_note = f"SMTP {env.get('ONRAMP_SMTP_HOST')}:{env.get('ONRAMP_SMTP_PORT', '25')}"
+        if not env.get("ONRAMP_SMTP_HOST"):
+            smtp_port = free_port()
+            mail_dir = data_dir / "mail"
+            supervisor.start(
+                "mail",
+                [
+                    sys.executable,
+                    "-m",
+                    "aiosmtpd",
+                    "-n",
+                    "-l",
+                    f"127.0.0.1:{smtp_port}",
+                    "-c",
+                    "aiosmtpd.handlers.Mailbox",
+                    str(mail_dir),
+                ],
+            )
+            env["ONRAMP_SMTP_HOST"], env["ONRAMP_SMTP_PORT"] = "127.0.0.1", str(smtp_port)
+            wait_for_port(smtp_port)
+            mail_note = f"local catcher, maildir {mail_dir} (list it with `onramp mail`)"
         settings = load_settings(**{"redis_url": env.get("ONRAMP_REDIS_URL") or env["REDIS_URL"]})
         settings = settings.model_copy(update={"base_url": env["ONRAMP_BASE_URL"]})
         migrate.upgrade(settings.database_url)
@@ -169,7 +191,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
         )
         supervisor.start("relay", [python, "-m", "cli", "relay"])
         _wait_healthy(settings.base_url, supervisor)
-        _print_urls(settings.base_url, settings.database_url, settings.redis_url)
+        _print_urls(settings.base_url, settings.database_url, settings.redis_url, mail_note)
         while not stopping:
             crashed = supervisor.first_exited()
             if crashed:
@@ -196,7 +218,7 @@ def _wait_healthy(base_url: str, supervisor: Supervisor, timeout: float = 30.0) 
     raise click.ClickException(f"web did not become healthy within {timeout:.0f}s")
 
 
-def _print_urls(base_url: str, database_url: str, redis_url: str) -> None:
+def _print_urls(base_url: str, database_url: str, redis_url: str, mail_note: str) -> None:
     from sqlalchemy import select
 
     from core.db import Database
@@ -212,8 +234,10 @@ def _print_urls(base_url: str, database_url: str, redis_url: str) -> None:
         click.echo(f"  candidate pre-screen: {base_url}/o/{slug}")
     if not slugs:
         click.echo("  no openings yet: run `onramp seed-demo`")
+    click.echo(f"  hiring managers:      {base_url}/login")
     click.echo(f"  health:               {base_url}/healthz")
     click.echo(f"  redis:                {redis_url}")
     click.echo(f"  database:             {database_url}")
+    click.echo(f"  mail:                 {mail_note}")
     click.echo(f"  try:                  onramp demo --candidates 20 --url {base_url}")
     click.echo("Press Ctrl-C to stop.")

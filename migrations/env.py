@@ -5,8 +5,10 @@ from __future__ import annotations
 from alembic import context
 
 # Importing the model modules registers their tables on Base.metadata.
+import core.accounts
 import core.audit
-import core.outbox  # noqa: F401
+import core.outbox
+import core.webhooks  # noqa: F401
 import screening.models  # noqa: F401
 from core.db import Base, make_engine
 from core.settings import Settings

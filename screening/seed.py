@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.accounts import ensure_user
 from core.clock import Clock
 from screening.applications import publish_definition
 from screening.definition import DEFAULT_ASSESSMENT, AssessmentDefinition, load_definition
+from screening.hiring import add_to_panel
 from screening.models import Company, Opening
 
 DEMO_COMPANY_SLUG = "northwind"
 DEMO_OPENING_SLUG = "northwind-customer-advisor"
+
+
+DEMO_MANAGER_EMAIL = "manager@northwind.example"
+DEMO_ADMIN_EMAIL = "admin@northwind.example"
+# Local demo only: `onramp seed-demo` prints it. Real accounts get their own passwords.
+DEMO_PASSWORD = "northwind-demo"  # noqa: S105
 
 
 @dataclass(frozen=True)
@@ -21,6 +29,9 @@ class DemoIds:
     company_id: int
     opening_id: int
     opening_slug: str
+    manager_email: str
+    admin_email: str
+    password: str
 
 
 def ensure_company(
@@ -78,4 +89,23 @@ def seed_demo(session: Session, clock: Clock) -> DemoIds:
         title="Customer Advisor",
         location="Stores and online support",
     )
-    return DemoIds(company.id, opening.id, opening.slug)
+    manager = ensure_user(
+        session,
+        clock,
+        email=DEMO_MANAGER_EMAIL,
+        name="Maya Manager",
+        role="manager",
+        password=DEMO_PASSWORD,
+    )
+    ensure_user(
+        session,
+        clock,
+        email=DEMO_ADMIN_EMAIL,
+        name="Ari Admin",
+        role="admin",
+        password=DEMO_PASSWORD,
+    )
+    add_to_panel(session, opening, manager)
+    return DemoIds(
+        company.id, opening.id, opening.slug, DEMO_MANAGER_EMAIL, DEMO_ADMIN_EMAIL, DEMO_PASSWORD
+    )

@@ -12,6 +12,10 @@ import os
 import re
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,7 @@ from core.settings import Settings
 from screening.definition import DEFAULT_ASSESSMENT, load_definition
 from screening.models import Opening
 from screening.seed import ensure_company, ensure_opening
-from tests.services import PrivateRedis, TemporaryPostgres, redis_answers
+from tests.services import PrivateRedis, TemporaryPostgres, free_port, redis_answers
 
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
 
@@ -61,9 +65,44 @@ def redis_url() -> Iterator[str]:
         private.stop()
 
 
+@dataclass
+class CaughtMail:
+    """A real SMTP server (aiosmtpd) that keeps what it receives."""
+
+    port: int
+    messages: list[EmailMessage] = field(default_factory=list)
+    controller: Any = None
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 OK"
+
+    def start(self) -> CaughtMail:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str) -> Settings:
+def mail_server() -> Iterator[CaughtMail]:
+    server = CaughtMail(free_port()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str, mail_server: CaughtMail) -> Settings:
     return Settings(
+        smtp_port=mail_server.port,
+        webhook_secret="test-webhook-secret",
         env="test",
         database_url=database_url,
         redis_url=redis_url,

@@ -10,8 +10,10 @@ from flask import Flask
 from core.clock import Clock, SystemClock
 from core.db import Database
 from core.settings import Settings
-from web import errors, extensions, health, security
+from web import auth, errors, extensions, health, security
+from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
+from web.manager.routes import bp as manager_bp
 
 log = logging.getLogger(__name__)
 
@@ -46,4 +48,7 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(candidate_bp)
+    auth.init_app(app)
+    app.register_blueprint(manager_bp)
+    app.register_blueprint(api_bp)
     return app

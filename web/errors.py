@@ -22,8 +22,14 @@ MESSAGES = {
 }
 
 
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/")) or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
 def _render(status: int, title: str, message: str) -> tuple[Response | str, int]:
-    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+    if _wants_json():
         return {"error": title, "message": message}, status  # type: ignore[return-value]
     return render_template("error.html", title=title, message=message, status=status), status
 
@@ -47,7 +53,8 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if status >= 500:
             return _internal(error)
-        return _render(status, error.name, MESSAGES.get(status, error.description or error.name))
+        default = MESSAGES.get(status, error.description or error.name)
+        return _render(status, error.name, error.description if _wants_json() else default)
 
     @app.errorhandler(InternalServerError)
     def _internal(error: Exception) -> tuple[Response | str, int]:

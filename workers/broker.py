@@ -28,7 +28,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
-from workers.actors import screening
+from workers.actors import packets, screening
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,8 @@ class ActorSpec:
 # Every actor in the system, by name. The relay routes events to these names.
 ACTORS: dict[str, ActorSpec] = {
     "score_application": ActorSpec(screening.score_application, screening.QUEUE),
+    "build_packet": ActorSpec(packets.build_packet, packets.QUEUE),
+    "deliver_packet": ActorSpec(packets.deliver_packet, packets.QUEUE),
 }
 
 

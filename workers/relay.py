@@ -16,14 +16,16 @@ from redis.exceptions import RedisError
 from core import outbox
 from core.clock import Clock
 from core.db import Database
-from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
+from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED, HIRE_ACCEPTED, PACKET_READY
 
 log = logging.getLogger(__name__)
 
 # Which actors each event starts. Events without subscribers are simply marked sent.
 ROUTES: dict[str, tuple[str, ...]] = {
     APPLICATION_SUBMITTED: ("score_application",),
-    APPLICATION_SCORED: (),
+    APPLICATION_SCORED: ("build_packet",),
+    PACKET_READY: ("deliver_packet",),
+    HIRE_ACCEPTED: (),
 }
 
 MAX_BACKOFF_SECONDS = 5.0

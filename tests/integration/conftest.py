@@ -1,0 +1,74 @@
+"""Hiring-team fixtures: staff accounts, panels, and scored applications with packets."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from core.accounts import User, create_user
+from core.clock import SystemClock
+from core.db import Database
+from screening import applications, hiring
+from screening.models import Application
+from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
+from tests.candidate_flow import complete
+from tests.conftest import csrf_token
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(db: Database, clock: SystemClock) -> Callable[..., User]:
+    def make(role: str = "manager", openings: tuple[Any, ...] = ()) -> User:
+        with db.unit_of_work() as session:
+            user = create_user(
+                session,
+                clock,
+                email=f"{role}-{uuid.uuid4().hex[:8]}@example.com",
+                name=f"{role.title()} {uuid.uuid4().hex[:4]}",
+                role=role,
+                password=PASSWORD,
+            )
+            for opening in openings:
+                hiring.add_to_panel(session, opening, user)
+            return user
+
+    return make
+
+
+def login(client: FlaskClient, user: User) -> None:
+    page = client.get("/login")
+    response = client.post(
+        "/login",
+        data={"csrf_token": csrf_token(page.text), "email": user.email, "password": PASSWORD},
+    )
+    assert response.status_code == 302, response.text
+
+
+@pytest.fixture
+def scored_application(
+    client: FlaskClient, opening: Any, db: Database, clock: SystemClock, default_definition: Any
+) -> Callable[..., int]:
+    """Submit through the real form, then score and build the packet in-process."""
+
+    def make(choose: str = "middle", target: Any = None) -> int:
+        target = target or opening
+        complete(client, target.slug, default_definition, choose=choose)
+        with db.unit_of_work() as session:
+            application_id = session.scalars(
+                select(Application.id)
+                .filter_by(opening_id=target.id)
+                .order_by(Application.id.desc())
+            ).first()
+            applications.score_application(session, clock, application_id)
+            hiring.build_packet_for(
+                session, clock, application_id, load_question_bank(DEFAULT_QUESTION_BANK)
+            )
+        return application_id
+
+    return make

@@ -1,0 +1,117 @@
+"""Packets through the real pipeline: real worker, real Redis, real SMTP server."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import dramatiq
+import pytest
+from dramatiq.brokers.redis import RedisBroker
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from core.clock import SystemClock
+from core.db import Database
+from screening.models import Application, Packet, PacketDelivery
+from tests.candidate_flow import complete
+from tests.conftest import CaughtMail
+from workers.relay import Relay
+
+
+def _pipeline(relay: Relay, broker: RedisBroker, worker: dramatiq.Worker) -> None:
+    """Relay and drain until every event has run (scoring emits scored, packets emit ready)."""
+    for _ in range(4):
+        relay.drain()
+        for queue in ("screening", "packets"):
+            broker.join(queue, timeout=30_000)
+        worker.join()
+
+
+def _application(db: Database, opening_id: int) -> int:
+    with db.unit_of_work() as session:
+        return session.scalars(select(Application.id).filter_by(opening_id=opening_id)).one()
+
+
+def test_duplicate_scored_events_make_one_packet_and_one_email_per_manager(
+    client: FlaskClient,
+    opening: Any,
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    mail_server: CaughtMail,
+    make_user: Callable[..., Any],
+    default_definition: Any,
+) -> None:
+    first, second = make_user(openings=(opening,)), make_user(openings=(opening,))
+    complete(client, opening.slug, default_definition)
+    application_id = _application(db, opening.id)
+    relay = Relay(db, broker, SystemClock())
+    _pipeline(relay, broker, worker)
+    build, deliver = broker.get_actor("build_packet"), broker.get_actor("deliver_packet")
+    with db.unit_of_work() as session:
+        packet_id = session.scalars(
+            select(Packet.id).filter_by(application_id=application_id)
+        ).one()
+    for _ in range(3):
+        build.send(application_id=application_id)
+        deliver.send(packet_id=packet_id, application_id=application_id)
+    _pipeline(relay, broker, worker)
+
+    with db.unit_of_work() as session:
+        assert (
+            len(session.scalars(select(Packet).filter_by(application_id=application_id)).all()) == 1
+        )
+    for manager in (first, second):
+        [email] = mail_server.to(manager.email)
+        assert email["Subject"] == f"Interview packet ready: {opening.title}"
+        assert "Ada" not in email["Subject"]  # no candidate PII in the subject
+        assert f"/manager/applications/{application_id}" in email.get_content()
+
+
+@pytest.mark.slow
+def test_smtp_down_then_up_delivers_exactly_one_email(
+    client: FlaskClient,
+    opening: Any,
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    mail_server: CaughtMail,
+    make_user: Callable[..., Any],
+    default_definition: Any,
+) -> None:
+    manager = make_user(openings=(opening,))
+    complete(client, opening.slug, default_definition)
+    application_id = _application(db, opening.id)
+    relay = Relay(db, broker, SystemClock())
+    mail_server.stop()
+    try:
+        relay.drain()
+        broker.join("screening", timeout=30_000)
+        relay.drain()
+        broker.join("packets", timeout=30_000)  # build_packet done, packet.ready recorded
+        relay.drain()  # deliver_packet enqueued; it will fail while SMTP is down
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not _delivery_error(db, application_id):
+            time.sleep(0.1)
+        assert _delivery_error(db, application_id), "the first attempt should have failed"
+    finally:
+        mail_server.start()
+    broker.join("packets", timeout=60_000)  # the retry (1-2 s backoff) delivers
+    worker.join()
+    assert len(mail_server.to(manager.email)) == 1
+    with db.unit_of_work() as session:
+        delivery = session.scalars(
+            select(PacketDelivery).join(Packet).where(Packet.application_id == application_id)
+        ).one()
+    assert delivery.sent_at is not None and delivery.attempts >= 2
+
+
+def _delivery_error(db: Database, application_id: int) -> str | None:
+    with db.unit_of_work() as session:
+        return session.scalar(
+            select(PacketDelivery.last_error)
+            .join(Packet)
+            .where(Packet.application_id == application_id)
+        )

@@ -1,0 +1,70 @@
+"""Machine endpoints: the ATS's HMAC-signed "offer accepted" webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from typing import Any
+
+from flask import Blueprint, abort, request
+
+from core.webhooks import first_time_seen
+from screening import hiring
+from screening.models import Application
+from web import extensions
+from web.extensions import csrf
+
+bp = Blueprint("api", __name__)
+
+SIGNATURE_HEADER = "X-Onramp-Signature"
+TIMESTAMP_HEADER = "X-Onramp-Timestamp"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """sha256=HMAC(secret, "<timestamp>.<raw body>"), as the ATS computes it."""
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def _verified_signature() -> str:
+    settings = extensions.settings()
+    if not settings.webhook_secret:
+        abort(404)
+    timestamp = request.headers.get(TIMESTAMP_HEADER, "")
+    signature = request.headers.get(SIGNATURE_HEADER, "")
+    if not timestamp.isdigit():
+        abort(400, "missing or malformed timestamp")
+    if abs(time.time() - int(timestamp)) > settings.webhook_tolerance_seconds:
+        abort(400, "timestamp outside the tolerance window")
+    expected = sign(settings.webhook_secret, timestamp, request.get_data())
+    if not hmac.compare_digest(expected, signature):
+        abort(401)
+    return signature.removeprefix("sha256=")
+
+
+@bp.post("/webhooks/offer-accepted")
+@csrf.exempt
+def offer_accepted() -> tuple[dict[str, Any], int]:
+    """Body: {"application_id": int, "start_date": "YYYY-MM-DD", "reason": optional str}."""
+    signature = _verified_signature()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("application_id"), int):
+        abort(400, "expected JSON with an integer application_id and a start_date")
+    start_date = hiring.parse_start_date(str(body.get("start_date", "")))
+    with extensions.db().unit_of_work() as session:
+        if not first_time_seen(session, extensions.clock(), signature):
+            abort(409, "this request was already processed (replay)")
+        application = session.get(Application, body["application_id"])
+        if application is None or application.status == "started":
+            abort(404)
+        decision = hiring.decide(
+            session,
+            extensions.clock(),
+            application,
+            "offer_accepted",
+            reason=str(body.get("reason", "Offer accepted in the ATS"))[:1000],
+            source="webhook",
+            start_date=start_date,
+        )
+    return {"status": "recorded" if decision else "already accepted"}, 200

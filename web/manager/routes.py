@@ -1,0 +1,136 @@
+"""The hiring manager's dashboard. Every lookup goes through screening.hiring's authorization."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask_login import login_required
+from sqlalchemy import select
+
+from core.audit import AuditEntry
+from screening import hiring
+from screening.applications import definition_of
+from screening.models import Application, ApplicationScore, Decision
+from web import extensions
+from web.auth import signed_in_user
+from web.manager.forms import DECISION_LABELS, DecisionForm, scorecard_form
+
+bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates")
+
+
+@bp.before_request
+@login_required
+def _staff_only() -> None:
+    """Every route here needs a signed-in staff member."""
+
+
+@bp.get("/")
+def dashboard() -> str:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        openings = hiring.openings_for(session, user)
+        counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
+        return render_template("manager/dashboard.html", openings=openings, counts=counts)
+
+
+@bp.get("/openings/<int:opening_id>")
+def opening(opening_id: int) -> str:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = hiring.opening_for(session, user, opening_id)
+        rows = hiring.candidates_for(session, user, opening_id)
+        return render_template(
+            "manager/opening.html", opening=found, rows=rows, labels=DECISION_LABELS
+        )
+
+
+def _render_application(
+    application_id: int, scorecard: object = None, decision: object = None, status: int = 200
+) -> tuple[str, int]:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        application = hiring.application_for(session, user, application_id)
+        score = session.scalar(select(ApplicationScore).filter_by(application_id=application.id))
+        packet = hiring.packet_of(session, application)
+        panel = hiring.panel_view(session, application, user)
+        history = session.scalars(
+            select(Decision).filter_by(application_id=application.id).order_by(Decision.id)
+        ).all()
+        trail = session.scalars(
+            select(AuditEntry)
+            .filter_by(subject_type="application", subject_id=application.id)
+            .order_by(AuditEntry.id)
+        ).all()
+        definition = definition_of(application.opening.assessment_version)
+        if packet is not None and scorecard is None and panel.own is None:
+            scorecard = scorecard_form(packet)
+        html = render_template(
+            "manager/application.html",
+            application=application,
+            definition=definition,
+            score=score,
+            packet=packet,
+            panel=panel,
+            scorecard=scorecard,
+            decision_form=decision or DecisionForm(),
+            history=history,
+            trail=trail,
+            labels=DECISION_LABELS,
+        )
+        return html, status
+
+
+@bp.get("/applications/<int:application_id>")
+def application(application_id: int) -> tuple[str, int]:
+    return _render_application(application_id)
+
+
+@bp.get("/applications/<int:application_id>/packet")
+def packet(application_id: int) -> str:
+    """A printable packet: questions, probes, anchors and room for notes."""
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = hiring.application_for(session, user, application_id)
+        content = hiring.packet_of(session, found)
+        if content is None:
+            flash("The interview packet is still being prepared; try again in a moment.")
+            return redirect(url_for(".application", application_id=application_id))
+        return render_template("manager/packet.html", application=found, packet=content)
+
+
+@bp.post("/applications/<int:application_id>/scorecard")
+def submit_scorecard(application_id: int) -> Response | tuple[str, int]:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = hiring.application_for(session, user, application_id)
+        content = hiring.packet_of(session, found)
+        if content is None:
+            flash("The interview packet is not ready yet.")
+            return redirect(url_for(".application", application_id=application_id))
+        form = scorecard_form(content)
+        if form.validate_on_submit():
+            hiring.submit_scorecard(session, extensions.clock(), user, found, form.ratings())
+            flash("Your scorecard is saved. The panel's ratings are now visible to you.")
+            return redirect(url_for(".application", application_id=application_id))
+    return _render_application(application_id, scorecard=form, status=422)
+
+
+@bp.post("/applications/<int:application_id>/decision")
+def decide(application_id: int) -> Response | tuple[str, int]:
+    form = DecisionForm()
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found: Application = hiring.application_for(session, user, application_id)
+        if form.validate_on_submit():
+            start = form.start_date.data
+            hiring.decide(
+                session,
+                extensions.clock(),
+                found,
+                form.decision.data,
+                reason=form.reason.data or "",
+                user=user,
+                start_date=hiring.parse_start_date(start) if start else None,
+            )
+            flash(f"Decision recorded: {DECISION_LABELS[form.decision.data]}.")
+            return redirect(url_for(".application", application_id=application_id))
+    return _render_application(application_id, decision=form, status=422)
