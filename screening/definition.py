@@ -6,16 +6,15 @@ Errors name the file, the path inside the YAML and the reason, e.g.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from core import definitions
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 DEFAULT_ASSESSMENT = DEFINITIONS_DIR / "service_mindset.yaml"
@@ -29,15 +28,6 @@ LIKERT_LABELS = {
     4: "Agree",
     5: "Strongly agree",
 }
-
-
-class DefinitionError(Exception):
-    """A definition file that cannot be used; ``problems`` are 'path: reason' lines."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        super().__init__("\n".join(f"{source}: {problem}" for problem in problems))
 
 
 class _Strict(BaseModel):
@@ -249,44 +239,15 @@ class AssessmentDefinition(_Strict):
 
     @cached_property
     def checksum(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return definitions.checksum(self)
 
 
 def parse_definition(document: Any, source: str = "<definition>") -> AssessmentDefinition:
-    try:
-        return AssessmentDefinition.model_validate(document)
-    except ValidationError as exc:
-        raise DefinitionError(source, _problems(exc, document)) from None
+    return definitions.validate(AssessmentDefinition, document, source, _ITEM_TYPES)
 
 
 def load_definition(path: Path | str) -> AssessmentDefinition:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(str(path), [f"cannot read: {exc.strerror}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise DefinitionError(str(path), [f"{where}not valid YAML"]) from None
-    return parse_definition(document, path.name)
+    return definitions.load(AssessmentDefinition, path, _ITEM_TYPES)
 
 
-def _problems(exc: ValidationError, document: Any) -> list[str]:
-    problems = []
-    for error in exc.errors():
-        loc = error["loc"]
-        # Drop the discriminator tag pydantic inserts ("pages.0.items.1.sjt.options").
-        parts = [
-            part
-            for index, part in enumerate(loc)
-            if not (part in _ITEM_TYPES and index >= 2 and loc[index - 2] == "items")
-        ]
-        path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts).lstrip(".")
-        reason = error["msg"].removeprefix("Value error, ")
-        problems.append(f"{path or '(top level)'}: {reason}")
-    return problems
-
-
-_ITEM_TYPES = {"sjt", "likert", "text", "check"}
+_ITEM_TYPES = frozenset({"sjt", "likert", "text", "check"})

@@ -7,17 +7,16 @@ path inside the YAML and the reason, like assessment definitions do.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from screening.definition import DEFINITIONS_DIR, DefinitionError, Slug, _problems
+from core import definitions
+from core.definitions import DefinitionError
+from screening.definition import DEFINITIONS_DIR, Slug
 
 DEFAULT_QUESTION_BANK = DEFINITIONS_DIR / "question_bank.yaml"
 # Enough for two weak-area questions, a spare of each kind and one to broaden with.
@@ -95,25 +94,12 @@ class QuestionBank(_Strict):
 
     @cached_property
     def checksum(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return definitions.checksum(self)
 
 
 def parse_question_bank(document: Any, source: str = "<question bank>") -> QuestionBank:
-    try:
-        return QuestionBank.model_validate(document)
-    except ValidationError as exc:
-        raise DefinitionError(source, _problems(exc, document)) from None
+    return definitions.validate(QuestionBank, document, source)
 
 
 def load_question_bank(path: Path | str) -> QuestionBank:
-    path = Path(path)
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise DefinitionError(str(path), [f"cannot read: {exc.strerror}"]) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise DefinitionError(str(path), [f"{where}not valid YAML"]) from None
-    return parse_question_bank(document, path.name)
+    return definitions.load(QuestionBank, path)

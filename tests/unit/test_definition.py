@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from core.definitions import DefinitionError
 from screening.definition import (
     DEFAULT_ASSESSMENT,
-    DefinitionError,
     load_definition,
     parse_definition,
 )

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from screening.definition import DEFAULT_ASSESSMENT, DefinitionError, load_definition
+from core.definitions import DefinitionError
+from screening.definition import DEFAULT_ASSESSMENT, load_definition
 from screening.packets import PURPOSE_ORDER, Packet, build_packet
 from screening.question_bank import (
     DEFAULT_QUESTION_BANK,
