@@ -102,6 +102,22 @@ def relay() -> None:
 
 
 @main.command()
+@click.option("--every", default=3.0, show_default=True, help="Seconds between ticks.")
+def scheduler(every: float) -> None:
+    """Enqueue due onboarding steps, reminders and escalations until stopped."""
+    from workers.broker import setup_broker
+    from workers.scheduler import Scheduler
+
+    settings = load_settings()
+    database = Database(settings.database_url)
+    broker = setup_broker(settings, database)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    click.echo(f"scheduler ticking every {every:g}s")
+    Scheduler(database, broker, SystemClock()).run(every)
+    broker.close()
+
+
+@main.command()
 def status() -> None:
     """Applications by status and the outbox backlog."""
     from screening.models import Application

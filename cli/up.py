@@ -108,7 +108,7 @@ class Supervisor:
 @click.option("--worker-threads", default=4, show_default=True)
 def up(port: int, web_workers: int, worker_threads: int) -> None:
     """Start Redis (unless REDIS_URL is set), a mail catcher (unless ONRAMP_SMTP_HOST is set),
-    web, worker and relay; Ctrl-C stops all."""
+    web, worker, relay and scheduler; Ctrl-C stops all."""
     from cli.main import load_settings
 
     port = port or free_port()
@@ -190,6 +190,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
             ],
         )
         supervisor.start("relay", [python, "-m", "cli", "relay"])
+        supervisor.start("scheduler", [python, "-m", "cli", "scheduler"])
         _wait_healthy(settings.base_url, supervisor)
         _print_urls(settings.base_url, settings.database_url, settings.redis_url, mail_note)
         while not stopping:

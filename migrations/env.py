@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from alembic import context
 
-# Importing the model modules registers their tables on Base.metadata.
-import core.accounts
-import core.audit
-import core.outbox
-import core.webhooks  # noqa: F401
-import screening.models  # noqa: F401
+from core import accounts, audit, outbox, webhooks
 from core.db import Base, make_engine
 from core.settings import Settings
+from onboarding import models as onboarding_models
+from screening import models as screening_models
+
+# Every module that defines tables, so autogenerate and upgrades see the whole schema.
+MODEL_MODULES = (accounts, audit, outbox, webhooks, onboarding_models, screening_models)
 
 config = context.config
 url = config.attributes.get("url") or Settings.from_env().database_url

@@ -432,6 +432,7 @@ def _emit_hire(
         manager_user_id=manager.id if manager else None,
         new_hire_name=application.candidate.name,
         new_hire_email=application.candidate.email,
+        timezone=opening.company.timezone,
     )
 
 

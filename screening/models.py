@@ -20,6 +20,8 @@ class Company(Base):
     name: Mapped[str] = mapped_column(String(120))
     promise: Mapped[str] = mapped_column(String(400))
     mission: Mapped[str] = mapped_column(String(600), default="")
+    # IANA zone for onboarding times (steps arrive at 09:00 local).
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime]
 
 

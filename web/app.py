@@ -14,6 +14,7 @@ from web import auth, errors, extensions, health, security
 from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
+from web.newhire.routes import bp as newhire_bp
 
 log = logging.getLogger(__name__)
 
@@ -51,4 +52,5 @@ def create_app(
     auth.init_app(app)
     app.register_blueprint(manager_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(newhire_bp)
     return app

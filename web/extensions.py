@@ -8,6 +8,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 from itsdangerous import URLSafeTimedSerializer
 
+from core import links
 from core.clock import Clock
 from core.db import Database
 from core.settings import Settings
@@ -37,5 +38,4 @@ def settings() -> Settings:
 
 
 def signer(purpose: str) -> URLSafeTimedSerializer:
-    """Signed, expiring tokens for links; one salt per purpose so tokens don't cross over."""
-    return URLSafeTimedSerializer(settings().secret_key, salt=f"onramp.{purpose}")
+    return links.signer(settings(), purpose)

@@ -28,7 +28,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
-from workers.actors import packets, screening
+from workers.actors import onboarding, packets, screening
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,10 @@ ACTORS: dict[str, ActorSpec] = {
     "score_application": ActorSpec(screening.score_application, screening.QUEUE),
     "build_packet": ActorSpec(packets.build_packet, packets.QUEUE),
     "deliver_packet": ActorSpec(packets.deliver_packet, packets.QUEUE),
+    "enroll_hire": ActorSpec(onboarding.enroll_hire, onboarding.QUEUE),
+    "deliver_step": ActorSpec(onboarding.deliver_step, onboarding.QUEUE),
+    "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),
+    "escalate_step": ActorSpec(onboarding.escalate_step, onboarding.QUEUE),
 }
 
 

@@ -25,7 +25,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     APPLICATION_SUBMITTED: ("score_application",),
     APPLICATION_SCORED: ("build_packet",),
     PACKET_READY: ("deliver_packet",),
-    HIRE_ACCEPTED: (),
+    HIRE_ACCEPTED: ("enroll_hire",),
 }
 
 MAX_BACKOFF_SECONDS = 5.0

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from core import links
 from core.audit import AuditEntry
+from onboarding import enrollments
 from screening import hiring
 from screening.applications import definition_of
 from screening.models import Application, ApplicationScore, Decision
@@ -29,7 +32,36 @@ def dashboard() -> str:
         user = signed_in_user(session)
         openings = hiring.openings_for(session, user)
         counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
-        return render_template("manager/dashboard.html", openings=openings, counts=counts)
+        hires = enrollments.hires_of_manager(session, user.id, see_all=user.is_admin)
+        return render_template(
+            "manager/dashboard.html",
+            openings=openings,
+            counts=counts,
+            hires=hires,
+            portal_url=lambda e: links.portal_url(extensions.settings(), e.portal_key),
+        )
+
+
+@bp.post("/hires/<int:enrollment_id>/steps/<key>")
+def complete_manager_step(enrollment_id: int, key: str) -> Response:
+    """A manager marks their own onboarding step (prepare week one, arrange the ride-along) done."""
+    form = FlaskForm()
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        enrollment = enrollments.enrollment_for_manager(
+            session, enrollment_id, user.id, see_all=user.is_admin
+        )
+        if form.validate_on_submit():
+            outcome = enrollments.complete_step(
+                session,
+                extensions.clock(),
+                enrollment,
+                key,
+                {"by": user.id},
+                actor=f"user:{user.id}",
+            )
+            flash(outcome.message)
+    return redirect(url_for(".dashboard"))
 
 
 @bp.get("/openings/<int:opening_id>")

@@ -1,0 +1,20 @@
+"""Signed, expiring links (resume, new-hire portal), made the same way by web and workers."""
+
+from __future__ import annotations
+
+from itsdangerous import URLSafeTimedSerializer
+
+from core.settings import Settings
+
+PORTAL = "portal"
+PORTAL_LINK_MAX_AGE_SECONDS = 30 * 24 * 3600
+
+
+def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
+    """One salt per purpose so a token for one kind of link never opens another."""
+    return URLSafeTimedSerializer(settings.secret_key, salt=f"onramp.{purpose}")
+
+
+def portal_url(settings: Settings, portal_key: str, path: str = "") -> str:
+    token = signer(settings, PORTAL).dumps(portal_key)
+    return f"{settings.base_url}/welcome/{token}{path}"

@@ -1,0 +1,332 @@
+"""Onboarding use cases: enroll a hire, find due work, claim it, complete steps, reschedule.
+
+The scheduler only *finds* work; delivery *claims* each row with a conditional UPDATE, so two
+schedulers or a redelivered message can never deliver, remind or escalate a step twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import exists, insert, select, update
+from sqlalchemy.orm import Session, aliased
+
+from core import audit
+from core.clock import Clock
+from core.errors import Conflict, DomainError, NotFound
+from onboarding import scheduling
+from onboarding.models import Enrollment, StepInstance
+from onboarding.sequence import Sequence, grade_quiz, parse_sequence
+
+
+@dataclass(frozen=True)
+class Hire:
+    """The hire.accepted payload, as onboarding sees it."""
+
+    application_id: int
+    company_id: int
+    role: str
+    start_date: date
+    new_hire_name: str
+    new_hire_email: str
+    manager_user_id: int | None
+    timezone: str = "UTC"
+
+
+def enroll(session: Session, clock: Clock, hire: Hire, sequence: Sequence) -> Enrollment | None:
+    """Create the enrollment and its step instances once; None if the hire is enrolled."""
+    if session.scalar(select(Enrollment.id).filter_by(application_id=hire.application_id)):
+        return None
+    enrollment = Enrollment(
+        application_id=hire.application_id,
+        company_id=hire.company_id,
+        role=hire.role,
+        new_hire_name=hire.new_hire_name,
+        new_hire_email=hire.new_hire_email,
+        manager_user_id=hire.manager_user_id,
+        start_date=hire.start_date.isoformat(),
+        timezone=hire.timezone,
+        sequence_key=sequence.key,
+        sequence_version=sequence.version,
+        sequence=sequence.model_dump(mode="json"),
+        portal_key=secrets.token_hex(16),
+        created_at=clock.now(),
+    )
+    session.add(enrollment)
+    session.flush()
+    planned = scheduling.plan(sequence, hire.start_date, hire.timezone)
+    session.execute(
+        insert(StepInstance),
+        [
+            {
+                "enrollment_id": enrollment.id,
+                "step_key": step.key,
+                "after_key": step.after,
+                "audience": step.audience,
+                "kind": step.kind,
+                "title": step.title,
+                "status": "pending",
+                "deliver_at": plan.deliver_at,
+                "due_at": plan.due_at,
+                "remind_at": plan.remind_at,
+                "escalate_at": plan.escalate_at,
+                "attempts": 0,
+            }
+            for step, plan in zip(sequence.steps, planned, strict=True)
+        ],
+    )
+    audit.record(
+        session,
+        clock,
+        actor="worker",
+        action="enrollment.created",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        application_id=hire.application_id,
+        steps=len(planned),
+    )
+    return enrollment
+
+
+def sequence_of(enrollment: Enrollment) -> Sequence:
+    return parse_sequence(enrollment.sequence, f"enrollment {enrollment.id}")
+
+
+# --- the scheduler's queries ------------------------------------------------------------------
+
+
+def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
+    """Pending steps whose time has come and whose `after` step is completed."""
+    previous = aliased(StepInstance)
+    dependency_done = exists().where(
+        previous.enrollment_id == StepInstance.enrollment_id,
+        previous.step_key == StepInstance.after_key,
+        previous.status == "completed",
+    )
+    return list(
+        session.scalars(
+            select(StepInstance.id)
+            .where(
+                StepInstance.status == "pending",
+                StepInstance.deliver_at <= now,
+                StepInstance.after_key.is_(None) | dependency_done,
+            )
+            .order_by(StepInstance.deliver_at, StepInstance.id)
+            .limit(limit)
+        )
+    )
+
+
+def due_reminders(session: Session, now: datetime, limit: int) -> list[int]:
+    return _due_follow_up(session, StepInstance.remind_at, StepInstance.reminded_at, now, limit)
+
+
+def due_escalations(session: Session, now: datetime, limit: int) -> list[int]:
+    return _due_follow_up(session, StepInstance.escalate_at, StepInstance.escalated_at, now, limit)
+
+
+def _due_follow_up(session: Session, at: Any, done: Any, now: datetime, limit: int) -> list[int]:
+    """Delivered, still incomplete steps whose reminder/escalation time has passed."""
+    return list(
+        session.scalars(
+            select(StepInstance.id)
+            .where(StepInstance.status == "delivered", at <= now, done.is_(None))
+            .order_by(at, StepInstance.id)
+            .limit(limit)
+        )
+    )
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+def claim_delivery(session: Session, clock: Clock, step_id: int) -> StepInstance | None:
+    """pending → delivered, once. None if someone else delivered it or it is not due."""
+    now = clock.now()
+    claimed = session.execute(
+        update(StepInstance)
+        .where(
+            StepInstance.id == step_id,
+            StepInstance.status == "pending",
+            StepInstance.deliver_at <= now,
+        )
+        .values(status="delivered", delivered_at=now, attempts=StepInstance.attempts + 1)
+    ).rowcount
+    return session.get(StepInstance, step_id) if claimed else None
+
+
+def unclaim_delivery(session: Session, step_id: int) -> None:
+    """Put a step whose notification failed back, so the retry delivers it."""
+    session.execute(
+        update(StepInstance)
+        .where(StepInstance.id == step_id, StepInstance.status == "delivered")
+        .values(status="pending", delivered_at=None)
+    )
+
+
+def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: str) -> StepInstance | None:
+    """Claim a reminder ('remind') or escalation ('escalate') of an incomplete step, once."""
+    at, done = (
+        (StepInstance.remind_at, StepInstance.reminded_at)
+        if kind == "remind"
+        else (StepInstance.escalate_at, StepInstance.escalated_at)
+    )
+    now = clock.now()
+    claimed = session.execute(
+        update(StepInstance)
+        .where(
+            StepInstance.id == step_id,
+            StepInstance.status == "delivered",
+            at <= now,
+            done.is_(None),
+        )
+        .values({done.key: now})
+    ).rowcount
+    return session.get(StepInstance, step_id) if claimed else None
+
+
+def unclaim_follow_up(session: Session, step_id: int, kind: str) -> None:
+    column = "reminded_at" if kind == "remind" else "escalated_at"
+    session.execute(update(StepInstance).where(StepInstance.id == step_id).values({column: None}))
+
+
+# --- the portal -------------------------------------------------------------------------------
+
+
+def enrollment_by_portal_key(session: Session, portal_key: str) -> Enrollment:
+    enrollment = session.scalar(select(Enrollment).filter_by(portal_key=portal_key))
+    if enrollment is None:
+        raise NotFound("We could not find your onboarding plan. The link may be incomplete.")
+    return enrollment
+
+
+def steps_of(session: Session, enrollment: Enrollment) -> list[StepInstance]:
+    return list(
+        session.scalars(
+            select(StepInstance)
+            .filter_by(enrollment_id=enrollment.id)
+            .order_by(StepInstance.deliver_at, StepInstance.id)
+        )
+    )
+
+
+def progress(steps: list[StepInstance], audience: str = "new_hire") -> tuple[int, int]:
+    mine = [s for s in steps if s.audience == audience]
+    return sum(s.status == "completed" for s in mine), len(mine)
+
+
+@dataclass(frozen=True)
+class Completion:
+    completed: bool
+    message: str
+
+
+def complete_step(
+    session: Session,
+    clock: Clock,
+    enrollment: Enrollment,
+    step_key: str,
+    response: dict[str, Any],
+    actor: str = "new_hire",
+) -> Completion:
+    """Complete a delivered step. Quizzes below the pass mark stay open for another try."""
+    step = session.scalar(
+        select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key=step_key)
+    )
+    if step is None:
+        raise NotFound("No such step in your plan.")
+    if step.status == "pending":
+        raise DomainError("This step is not open yet.")
+    if step.status == "completed":
+        raise Conflict("This step is already complete.")
+    definition = sequence_of(enrollment).steps_by_key[step_key]
+    if definition.kind == "quiz" and definition.quiz is not None:
+        result = grade_quiz(definition, response.get("answers", {}))
+        step.response = {"answers": response.get("answers", {}), "score": result.score}
+        if not result.passed:
+            return Completion(False, f"You scored {result.score:.0%}; have another go.")
+    else:
+        step.response = response
+    claimed = session.execute(
+        update(StepInstance)
+        .where(StepInstance.id == step.id, StepInstance.status == "delivered")
+        .values(status="completed", completed_at=clock.now())
+    ).rowcount
+    if not claimed:
+        raise Conflict("This step is already complete.")
+    audit.record(
+        session,
+        clock,
+        actor=actor,
+        action="step.completed",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        step=step_key,
+    )
+    return Completion(True, "Done — thank you.")
+
+
+def reschedule(session: Session, clock: Clock, enrollment: Enrollment, new_start: date) -> int:
+    """Move every pending step to the new start date; delivered ones stay as they were."""
+    planned = {
+        p.step_key: p
+        for p in scheduling.plan(sequence_of(enrollment), new_start, enrollment.timezone)
+    }
+    moved = 0
+    for step in steps_of(session, enrollment):
+        if step.status != "pending":
+            continue
+        plan = planned[step.step_key]
+        step.deliver_at, step.due_at = plan.deliver_at, plan.due_at
+        step.remind_at, step.escalate_at = plan.remind_at, plan.escalate_at
+        moved += 1
+    old = enrollment.start_date
+    enrollment.start_date = new_start.isoformat()
+    audit.record(
+        session,
+        clock,
+        actor="system",
+        action="enrollment.rescheduled",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        old_start=old,
+        new_start=enrollment.start_date,
+        moved=moved,
+    )
+    return moved
+
+
+@dataclass(frozen=True)
+class HireProgress:
+    enrollment: Enrollment
+    done: int
+    total: int
+    manager_steps_open: tuple[StepInstance, ...]
+
+
+def hires_of_manager(session: Session, user_id: int, see_all: bool = False) -> list[HireProgress]:
+    """New hires a manager looks after, with progress and the manager's own open steps."""
+    query = select(Enrollment).order_by(Enrollment.start_date.desc())
+    if not see_all:
+        query = query.where(Enrollment.manager_user_id == user_id)
+    result = []
+    for enrollment in session.scalars(query):
+        steps = steps_of(session, enrollment)
+        done, total = progress(steps)
+        open_for_manager = tuple(
+            s for s in steps if s.audience != "new_hire" and s.status == "delivered"
+        )
+        result.append(HireProgress(enrollment, done, total, open_for_manager))
+    return result
+
+
+def enrollment_for_manager(
+    session: Session, enrollment_id: int, user_id: int, see_all: bool = False
+) -> Enrollment:
+    enrollment = session.get(Enrollment, enrollment_id)
+    if enrollment is None or not (see_all or enrollment.manager_user_id == user_id):
+        raise NotFound("No such new hire.")
+    return enrollment

@@ -1,0 +1,73 @@
+"""When each step of a sequence arrives, falls due, is reminded and escalated.
+
+Times are wall-clock times in the new hire's time zone (steps arrive at 09:00 and fall due at
+17:00 local time, whatever the daylight-saving rules say that day) and are returned as
+timezone-aware UTC datetimes. Everything here is pure: to move a start date, plan again with
+the new date; which rows to move (e.g. only pending ones) is the caller's decision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from onboarding.sequence import Sequence, Step
+
+DELIVERY_HOUR = 9  # steps, reminders and escalations arrive at 09:00 local time
+DUE_HOUR = 17  # and fall due at the end of the working day
+
+
+def zone(tz: str) -> ZoneInfo:
+    """The IANA time zone called ``tz``; ValueError if there is none."""
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ValueError(
+            f"unknown time zone {tz!r}; use an IANA name such as 'Europe/Berlin'"
+        ) from None
+
+
+def local_time(
+    start_date: date, offset_days: int, tz: str | ZoneInfo, hour: int = DELIVERY_HOUR
+) -> datetime:
+    """``hour``:00 wall-clock time in ``tz`` on ``start_date + offset_days``, in UTC."""
+    where = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    day = start_date + timedelta(days=offset_days)
+    return datetime.combine(day, time(hour), tzinfo=where).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step_key: str
+    deliver_at: datetime
+    due_at: datetime
+    remind_at: datetime | None
+    escalate_at: datetime | None
+
+
+def plan_step(step: Step, start_date: date, tz: str | ZoneInfo) -> PlannedStep:
+    """Due, reminder and escalation days count from the day the step arrives."""
+    where = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    day = step.offset_days
+
+    def after(days: int | None) -> datetime | None:
+        return None if days is None else local_time(start_date, day + days, where)
+
+    return PlannedStep(
+        step_key=step.key,
+        deliver_at=local_time(start_date, day, where),
+        due_at=local_time(start_date, day + step.due_days, where, DUE_HOUR),
+        remind_at=after(step.reminder_after_days),
+        escalate_at=after(step.escalate_after_days),
+    )
+
+
+def plan(sequence: Sequence, start_date: date, tz: str) -> tuple[PlannedStep, ...]:
+    """Every step's times, in sequence order.
+
+    Times are nominal: a step with ``after`` still waits for that step to be completed; this
+    says only when it is due to arrive. A new start date gives new times by planning again.
+    """
+    where = zone(tz)
+    return tuple(plan_step(step, start_date, where) for step in sequence.steps)

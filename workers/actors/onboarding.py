@@ -1,0 +1,157 @@
+"""Onboarding actors: enroll a hire, deliver a step, remind, escalate. Ids in, claims inside."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from datetime import date
+from functools import cache
+
+from onboarding.sequence import DEFAULT_SEQUENCE, Sequence, load_sequence
+
+from core.accounts import User
+from core.links import portal_url
+from onboarding import enrollments
+from onboarding.models import Enrollment, StepInstance
+from workers import mailer, runtime
+
+log = logging.getLogger(__name__)
+
+QUEUE = "onboarding"
+
+
+@cache
+def default_sequence() -> Sequence:
+    return load_sequence(DEFAULT_SEQUENCE)
+
+
+def enroll_hire(
+    application_id: int,
+    company_id: int,
+    role: str,
+    start_date: str,
+    new_hire_name: str,
+    new_hire_email: str,
+    manager_user_id: int | None = None,
+    timezone: str = "UTC",
+) -> None:
+    """Idempotent: one enrollment per hire, however often hire.accepted arrives."""
+    rt = runtime.current()
+    hire = enrollments.Hire(
+        application_id,
+        company_id,
+        role,
+        date.fromisoformat(start_date),
+        new_hire_name,
+        new_hire_email,
+        manager_user_id,
+        timezone,
+    )
+    with rt.db.unit_of_work() as session:
+        enrollment = enrollments.enroll(session, rt.clock, hire, default_sequence())
+    if enrollment is not None:
+        log.info("hire enrolled", extra={"enrollment_id": enrollment.id})
+
+
+def deliver_step(step_id: int) -> None:
+    """Deliver once: the claim makes the step visible; the email follows. A failed email puts
+    the step back so the retry delivers it again."""
+    rt = runtime.current()
+    with rt.db.unit_of_work() as session:
+        step = enrollments.claim_delivery(session, rt.clock, step_id)
+        email = _step_email(session, step, "new") if step else None
+    if email is None:
+        return
+    try:
+        mailer.send(rt.settings, email)
+    except (OSError, smtplib.SMTPException):
+        with rt.db.unit_of_work() as session:
+            enrollments.unclaim_delivery(session, step_id)
+        raise
+
+
+def remind_step(step_id: int) -> None:
+    _follow_up(step_id, "remind")
+
+
+def escalate_step(step_id: int) -> None:
+    _follow_up(step_id, "escalate")
+
+
+def _follow_up(step_id: int, kind: str) -> None:
+    rt = runtime.current()
+    with rt.db.unit_of_work() as session:
+        step = enrollments.claim_follow_up(session, rt.clock, step_id, kind)
+        email = _step_email(session, step, kind) if step else None
+    if email is None:
+        return
+    try:
+        mailer.send(rt.settings, email)
+    except (OSError, smtplib.SMTPException):
+        with rt.db.unit_of_work() as session:
+            enrollments.unclaim_follow_up(session, step_id, kind)
+        raise
+
+
+def _step_email(session: object, step: StepInstance, kind: str) -> mailer.Email | None:
+    """The message for a step: to the new hire, or to the manager for manager steps and
+    escalations. Buddy steps go to the manager too until buddies have accounts."""
+    rt = runtime.current()
+    enrollment = session.get(Enrollment, step.enrollment_id)  # type: ignore[attr-defined]
+    manager = (
+        session.get(User, enrollment.manager_user_id)  # type: ignore[attr-defined]
+        if enrollment.manager_user_id
+        else None
+    )
+    to_manager = kind == "escalate" or step.audience != "new_hire"
+    if to_manager and manager is None:
+        log.warning("no manager to notify", extra={"step_id": step.id})
+        return None
+    recipient = manager.email if to_manager and manager else enrollment.new_hire_email
+    link = portal_url(rt.settings, enrollment.portal_key, f"/steps/{step.step_key}")
+    first_name = enrollment.new_hire_name.split()[0]
+    subject, text = {
+        "new": (
+            f"Onboarding: {step.title}",
+            f"A new onboarding step is ready: {step.title}.\n\nOpen it here: {link}\n",
+        ),
+        "remind": (
+            f"Reminder: {step.title}",
+            f"A friendly reminder: '{step.title}' is still open.\n\nOpen it here: {link}\n",
+        ),
+        "escalate": (
+            f"Onboarding step overdue for {first_name}: {step.title}",
+            f"'{step.title}' in {first_name}'s onboarding is overdue. A quick check-in may help."
+            f"\n\nTheir plan: {link}\n",
+        ),
+    }[kind]
+    ics = _meeting_invite(step, enrollment) if kind == "new" and step.kind == "meeting" else None
+    return mailer.Email(
+        to=recipient,
+        subject=subject,
+        text=text,
+        message_id=f"<step-{step.id}-{kind}@onramp>",
+        ics=ics,
+    )
+
+
+def _meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
+    from datetime import timedelta
+
+    from icalendar import Calendar
+    from icalendar import Event as IcsEvent
+
+    definition = enrollments.sequence_of(enrollment).steps_by_key[step.step_key]
+    minutes = definition.meeting.duration_minutes if definition.meeting else 60
+    calendar = Calendar()
+    calendar.add("prodid", "-//onramp//onboarding//EN")
+    calendar.add("version", "2.0")
+    event = IcsEvent()
+    event.add("uid", f"step-{step.id}@onramp")
+    event.add("summary", step.title)
+    event.add("dtstart", step.deliver_at)
+    event.add("dtend", step.deliver_at + timedelta(minutes=minutes))
+    event.add("dtstamp", step.deliver_at)
+    event.add("description", f"Onboarding step for {enrollment.new_hire_name} ({enrollment.role}).")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

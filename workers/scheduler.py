@@ -1,0 +1,81 @@
+"""The onboarding scheduler: every few seconds, find due work and enqueue it.
+
+Finding is cheap and safe to repeat: each actor claims its row with a conditional UPDATE, so
+running two schedulers (or a tick that overlaps a slow one) never delivers anything twice.
+APScheduler owns the timing loop (interval trigger, no overlapping runs, missed runs merged).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from dramatiq import Broker
+from redis.exceptions import RedisError
+
+from core.clock import Clock
+from core.db import Database
+from onboarding import enrollments
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 3.0
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class TickResult:
+    delivered: int
+    reminded: int
+    escalated: int
+
+
+class Scheduler:
+    def __init__(self, db: Database, broker: Broker, clock: Clock, batch: int = BATCH) -> None:
+        self.db = db
+        self.broker = broker
+        self.clock = clock
+        self.batch = batch
+
+    def tick(self) -> TickResult:
+        """Enqueue one batch of each kind of due work; returns how many were enqueued."""
+        now = self.clock.now()
+        with self.db.unit_of_work() as session:
+            deliveries = enrollments.due_deliveries(session, now, self.batch)
+            reminders = enrollments.due_reminders(session, now, self.batch)
+            escalations = enrollments.due_escalations(session, now, self.batch)
+        self._enqueue("deliver_step", deliveries)
+        self._enqueue("remind_step", reminders)
+        self._enqueue("escalate_step", escalations)
+        return TickResult(len(deliveries), len(reminders), len(escalations))
+
+    def _enqueue(self, actor_name: str, step_ids: list[int]) -> None:
+        actor = self.broker.get_actor(actor_name)
+        for step_id in step_ids:
+            self.broker.enqueue(actor.message_with_options(kwargs={"step_id": step_id}))
+
+    def safe_tick(self) -> None:
+        try:
+            result = self.tick()
+        except RedisError as exc:
+            log.warning("broker unavailable; due steps wait for the next tick: %s", exc)
+            return
+        if result.delivered or result.reminded or result.escalated:
+            log.info("tick enqueued work", extra=result.__dict__)
+
+    def run(self, seconds: float = TICK_SECONDS) -> None:
+        """Block, ticking every ``seconds`` until SIGINT/SIGTERM (SystemExit)."""
+        scheduler = BlockingScheduler()
+        scheduler.add_job(
+            self.safe_tick,
+            "interval",
+            seconds=seconds,
+            max_instances=1,
+            coalesce=True,
+            id="onboarding-tick",
+        )
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            scheduler.shutdown(wait=False)
