@@ -42,6 +42,7 @@ class FormPage:
     hidden: dict[str, str] = field(default_factory=dict)
     radios: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     textareas: dict[str, int] = field(default_factory=dict)  # name -> maxlength
+    checkboxes: list[str] = field(default_factory=list)
 
 
 class _FormParser(HTMLParser):
@@ -57,6 +58,8 @@ class _FormParser(HTMLParser):
             self.page.hidden[a["name"]] = a.get("value", "")
         elif tag == "input" and a.get("type") == "radio":
             self.page.radios[a["name"]].append(a["value"])
+        elif tag == "input" and a.get("type") == "checkbox":
+            self.page.checkboxes.append(a["name"])
         elif tag == "textarea":
             self.page.textareas[a["name"]] = int(a.get("maxlength") or 1500)
 
@@ -78,11 +81,13 @@ def fill(page: FormPage, rng: random.Random, strength: float) -> dict[str, str]:
             most, least = rng.sample(values, 2)
             data[name], data[f"{base}__least"] = most, least
         else:
-            high = [v for v in values if int(v) >= 4]
+            high = [v for v in values if v.isdigit() and int(v) >= 4] or values
             data[name] = rng.choice(high) if rng.random() < strength else rng.choice(values)
     for name, maxlength in page.textareas.items():
         pool = STRONG_ANSWERS if rng.random() < strength else WEAK_ANSWERS
         data[name] = rng.choice(pool)[:maxlength]
+    for name in page.checkboxes:
+        data[name] = "y"
     return data
 
 
@@ -136,6 +141,24 @@ def wait_processed(status_urls: list[str], timeout: float, progress: Progress) -
 @click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 64))
 @click.option("--timeout", default=300.0, show_default=True, help="Seconds to wait for scoring.")
 @click.option("--seed", default=1, show_default=True, help="Random seed for the answers.")
+@click.option(
+    "--hires",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 1000),
+    help="Accept offers for this many candidates (as the demo manager).",
+)
+@click.option(
+    "--days",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 365),
+    help="Then move the shared clock this many days past the start date, "
+    "completing steps as the new hires and their manager.",
+)
+@click.option("--manager", "manager_login", default="manager@northwind.example", show_default=True)
+@click.option("--admin", "admin_login", default="admin@northwind.example", show_default=True)
+@click.option("--password", default="northwind-demo", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary only.")
 def demo(
     candidates: int,
@@ -144,6 +167,11 @@ def demo(
     concurrency: int,
     timeout: float,
     seed: int,
+    hires: int,
+    days: int,
+    manager_login: str,
+    admin_login: str,
+    password: str,
     as_json: bool,
 ) -> None:
     """Submit N synthetic candidates through the real form and wait until all are scored."""
@@ -172,12 +200,22 @@ def demo(
                     failures.append(re.sub(r"/a/[^/]+", "/a/…", str(exc)))
                 progress.advance(task)
         scored, unscored = wait_processed(status_urls, timeout, progress)
-    summary = {"submitted": len(status_urls), "scored": scored, "failed": len(failures) + unscored}
+        summary: dict[str, object] = {
+            "submitted": len(status_urls),
+            "scored": scored,
+            "failed": len(failures) + unscored,
+        }
+        if hires:
+            from cli.demo_onboarding import run_onboarding
+
+            summary |= run_onboarding(
+                base_url, hires, days, (manager_login, admin_login, password), seed, progress
+            )
     if as_json:
         click.echo(json.dumps(summary))
     else:
-        click.echo(f"submitted {summary['submitted']}, scored {scored}, failed {summary['failed']}")
+        click.echo(", ".join(f"{key} {value}" for key, value in summary.items()))
         for failure in failures[:5]:
             click.echo(f"  {failure}", err=True)
-    if summary["failed"]:
+    if summary["failed"] or summary.get("onboarding_ok") is False:
         raise SystemExit(1)

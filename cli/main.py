@@ -15,7 +15,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
 from core import migrate, outbox
-from core.clock import SystemClock
+from core.clock import SystemClock, clock_for
 from core.db import Database
 from core.settings import Settings, SettingsError
 
@@ -40,7 +40,8 @@ def main() -> None:
         level=os.environ.get("ONRAMP_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @main.group()
@@ -95,15 +96,15 @@ def relay() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     click.echo("relay running")
-    Relay(database, broker, SystemClock(), settings.relay_batch_size).run(
+    Relay(database, broker, clock_for(settings), settings.relay_batch_size).run(
         stop, settings.relay_idle_seconds
     )
     broker.close()
 
 
 @main.command()
-@click.option("--every", default=3.0, show_default=True, help="Seconds between ticks.")
-def scheduler(every: float) -> None:
+@click.option("--every", type=float, default=None, help="Seconds between ticks.")
+def scheduler(every: float | None) -> None:
     """Enqueue due onboarding steps, reminders and escalations until stopped."""
     from workers.broker import setup_broker
     from workers.scheduler import Scheduler
@@ -112,8 +113,9 @@ def scheduler(every: float) -> None:
     database = Database(settings.database_url)
     broker = setup_broker(settings, database)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    every = every or settings.scheduler_tick_seconds
     click.echo(f"scheduler ticking every {every:g}s")
-    Scheduler(database, broker, SystemClock()).run(every)
+    Scheduler(database, broker, clock_for(settings)).run(every)
     broker.close()
 
 

@@ -117,6 +117,10 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
     env = dict(os.environ)
     env.setdefault("ONRAMP_SECRET_KEY", local_secret_key(data_dir))
     env.setdefault("ONRAMP_BASE_URL", f"http://127.0.0.1:{port}")
+    if env.get("ONRAMP_ENV", "development") == "development":
+        # Lets `onramp demo --days N` move time for every process; real time until it does.
+        env.setdefault("ONRAMP_SIMULATED_CLOCK", "1")
+        env.setdefault("ONRAMP_SCHEDULER_TICK_SECONDS", "1")
     supervisor = Supervisor(env)
     stopping = False
 

@@ -55,6 +55,9 @@ class Settings(BaseModel):
     webhook_secret: str = ""
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
     rate_limit_login: str = "10 per minute"
+    # Development/demo only: every process reads "now" as system time plus an offset in Redis.
+    simulated_clock: bool = False
+    scheduler_tick_seconds: float = Field(default=3.0, gt=0)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.25, gt=0)
 
@@ -103,6 +106,15 @@ class Settings(BaseModel):
                     values[name] = environ[key]
                     break
         values.update(overrides)
+        if values.get("env") == "production" and str(values.get("simulated_clock", "")).lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+        }:
+            raise SettingsError(
+                "invalid configuration: ONRAMP_SIMULATED_CLOCK: not allowed in production"
+            )
         if values.get("env") == "production" and "secret_key" not in values:
             raise SettingsError(
                 "invalid configuration: ONRAMP_SECRET_KEY: required in production "

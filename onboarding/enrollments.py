@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -231,12 +231,14 @@ def complete_step(
     step_key: str,
     response: dict[str, Any],
     actor: str = "new_hire",
+    audiences: tuple[str, ...] = ("new_hire",),
 ) -> Completion:
-    """Complete a delivered step. Quizzes below the pass mark stay open for another try."""
+    """Complete a delivered step meant for one of ``audiences`` (so a manager cannot tick off
+    the new hire's reflections). Quizzes below the pass mark stay open for another try."""
     step = session.scalar(
         select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key=step_key)
     )
-    if step is None:
+    if step is None or step.audience not in audiences:
         raise NotFound("No such step in your plan.")
     if step.status == "pending":
         raise DomainError("This step is not open yet.")
@@ -330,3 +332,35 @@ def enrollment_for_manager(
     if enrollment is None or not (see_all or enrollment.manager_user_id == user_id):
         raise NotFound("No such new hire.")
     return enrollment
+
+
+@dataclass(frozen=True)
+class EngineStats:
+    enrollments: int
+    steps: int
+    pending: int
+    delivered: int
+    completed: int
+    due_undelivered: int
+    claimed_more_than_once: int
+
+
+def engine_stats(session: Session, now: datetime) -> EngineStats:
+    """Counts for operators and `onramp demo`: is the engine keeping up, did anything repeat?"""
+    by_status = dict(
+        session.execute(
+            select(StepInstance.status, func.count()).group_by(StepInstance.status)
+        ).all()
+    )
+    return EngineStats(
+        enrollments=session.scalar(select(func.count()).select_from(Enrollment)) or 0,
+        steps=sum(by_status.values()),
+        pending=by_status.get("pending", 0),
+        delivered=by_status.get("delivered", 0),
+        completed=by_status.get("completed", 0),
+        due_undelivered=len(due_deliveries(session, now, 100_000)),
+        claimed_more_than_once=session.scalar(
+            select(func.count()).select_from(StepInstance).where(StepInstance.attempts > 1)
+        )
+        or 0,
+    )

@@ -184,7 +184,7 @@ def private_redis() -> Iterator[PrivateRedis]:
     server.stop()
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+CSRF = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def csrf_token(html: str) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from core.clock import Clock, SystemClock
+from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
 from web import auth, errors, extensions, health, security
@@ -42,7 +42,9 @@ def create_app(
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         RATELIMIT_HEADERS_ENABLED=True,
     )
-    extensions.attach(app, settings, db or Database(settings.database_url), clock or SystemClock())
+    extensions.attach(
+        app, settings, db or Database(settings.database_url), clock or clock_for(settings)
+    )
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app, https=https)

@@ -33,6 +33,8 @@ def healthz() -> tuple[dict[str, object], int]:
         report["redis"] = "ok"
     except RedisError:
         report["redis"] = "unavailable (events wait in the outbox)"
+    report["clock"] = type(extensions.clock()).__name__
+    report["now"] = extensions.clock().now().isoformat()
     ok = report["database"] == "ok"
     report["status"] = "ok" if ok else "failing"
     return report, 200 if ok else 503

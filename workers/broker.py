@@ -23,7 +23,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
-from core.clock import Clock, SystemClock
+from core.clock import Clock, clock_for
 from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
@@ -89,6 +89,8 @@ def setup_broker(
     broker = build_broker(settings)
     dramatiq.set_broker(broker)
     runtime.install(
-        runtime.Runtime(settings, db or Database(settings.database_url), clock or SystemClock())
+        runtime.Runtime(
+            settings, db or Database(settings.database_url), clock or clock_for(settings)
+        )
     )
     return broker

@@ -115,7 +115,12 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
             for step in enrollments.steps_of(session, enrollment):
                 if step.status == "delivered" and step.step_key != neglected:
                     enrollments.complete_step(
-                        session, clock, enrollment, step.step_key, _answer(enrollment, step)
+                        session,
+                        clock,
+                        enrollment,
+                        step.step_key,
+                        _answer(enrollment, step),
+                        audiences=(step.audience,),
                     )
 
     with db.unit_of_work() as session:

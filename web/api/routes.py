@@ -5,11 +5,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from dataclasses import asdict
 from typing import Any
 
 from flask import Blueprint, abort, request
+from flask_login import current_user
 
+from core.clock import SharedOffsetClock
 from core.webhooks import first_time_seen
+from onboarding import enrollments
 from screening import hiring
 from screening.models import Application
 from web import extensions
@@ -41,6 +45,37 @@ def _verified_signature() -> str:
     if not hmac.compare_digest(expected, signature):
         abort(401)
     return signature.removeprefix("sha256=")
+
+
+def _admin_only() -> None:
+    if not current_user.is_authenticated:
+        abort(401)
+    if not current_user.is_admin:
+        abort(403)
+
+
+@bp.get("/api/onboarding/stats")
+def onboarding_stats() -> dict[str, Any]:
+    """Engine counters for operators and `onramp demo` (admins only)."""
+    _admin_only()
+    clock = extensions.clock()
+    with extensions.db().unit_of_work() as session:
+        stats = enrollments.engine_stats(session, clock.now())
+    return {"now": clock.now().isoformat(), **asdict(stats)}
+
+
+@bp.post("/api/clock/advance")
+def advance_clock() -> dict[str, Any]:
+    """Move the shared simulated clock (development/demo instances only; admins only)."""
+    _admin_only()
+    clock = extensions.clock()
+    if not isinstance(clock, SharedOffsetClock):
+        abort(404)
+    body = request.get_json(silent=True) or {}
+    days = body.get("days")
+    if not isinstance(days, int | float) or not 0 < days <= 30:
+        abort(400, 'expected JSON {"days": a number from 0 to 30}')
+    return {"now": clock.advance(days=days).isoformat()}
 
 
 @bp.post("/webhooks/offer-accepted")

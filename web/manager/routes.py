@@ -59,6 +59,7 @@ def complete_manager_step(enrollment_id: int, key: str) -> Response:
                 key,
                 {"by": user.id},
                 actor=f"user:{user.id}",
+                audiences=("manager", "buddy"),  # buddies have no accounts yet
             )
             flash(outcome.message)
     return redirect(url_for(".dashboard"))

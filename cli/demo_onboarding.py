@@ -1,0 +1,146 @@
+"""`onramp demo --hires N --days D`: accept offers as the demo manager, then move the shared
+clock day by day while the new hires and their manager complete what arrives."""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import httpx
+from rich.progress import Progress
+
+from cli.demo import fill, parse_form
+
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+PRESTART_DAYS = 7  # offers start a week out, so preboarding steps show up too
+
+
+class Staff:
+    """A signed-in staff browser session (cookies + CSRF token)."""
+
+    def __init__(self, base_url: str, email: str, password: str) -> None:
+        self.client = httpx.Client(base_url=base_url, follow_redirects=True, timeout=30)
+        page = self.client.get("/login")
+        response = self.client.post(
+            "/login", data={"csrf_token": _csrf(page.text), "email": email, "password": password}
+        )
+        if "/login" in str(response.url.path):
+            raise RuntimeError(f"could not sign in as {email}; run `onramp seed-demo` first")
+
+    def post_form(self, path: str, data: dict[str, str]) -> httpx.Response:
+        page = self.client.get("/manager/")
+        return self.client.post(path, data={"csrf_token": _csrf(page.text), **data})
+
+    def api(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        page = self.client.get("/manager/")
+        response = self.client.request(
+            method, path, headers={"X-CSRFToken": _csrf(page.text)}, **kwargs
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+def _csrf(html: str) -> str:
+    found = CSRF.search(html)
+    if not found:
+        raise RuntimeError("page has no CSRF token")
+    return found.group(1)
+
+
+def accept_offers(manager: Staff, count: int, start: date) -> int:
+    dashboard = manager.client.get("/manager/").text
+    accepted = 0
+    for opening_id in re.findall(r'href="/manager/openings/(\d+)"', dashboard):
+        table = manager.client.get(f"/manager/openings/{opening_id}").text
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            found = re.search(r'/manager/applications/(\d+)"', row)
+            if accepted == count or not found or "Offer accepted" in row:
+                continue
+            response = manager.post_form(
+                f"/manager/applications/{found.group(1)}/decision",
+                {
+                    "decision": "offer_accepted",
+                    "start_date": start.isoformat(),
+                    "reason": "Demo: offer accepted",
+                },
+            )
+            accepted += response.status_code == 200
+    return accepted
+
+
+def wait_for(predicate: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+def complete_open_steps(manager: Staff, rng: random.Random) -> int:
+    """The manager marks their steps done; each new hire completes what is ready for them."""
+    done = 0
+    dashboard = manager.client.get("/manager/").text
+    for action in re.findall(r'action="(/manager/hires/\d+/steps/[^"]+)"', dashboard):
+        manager.post_form(action, {})
+        done += 1
+    with httpx.Client(follow_redirects=True, timeout=30) as newhire:
+        for portal in set(re.findall(r'href="(https?://[^"]+/welcome/[^"/]+)"', dashboard)):
+            timeline = newhire.get(portal).text
+            for key in re.findall(r'data-open-step="([^"]+)"', timeline):
+                page = newhire.get(f"{portal}/steps/{key}")
+                newhire.post(str(page.url), data=fill(parse_form(page.text), rng, 0.9))
+                done += 1
+    return done
+
+
+def run_onboarding(
+    base_url: str,
+    hires: int,
+    days: int,
+    logins: tuple[str, str, str],
+    seed: int,
+    progress: Progress,
+) -> dict[str, Any]:
+    manager_email, admin_email, password = logins
+    manager, admin = (
+        Staff(base_url, manager_email, password),
+        Staff(base_url, admin_email, password),
+    )
+    rng = random.Random(seed)
+    before = admin.api("GET", "/api/onboarding/stats")
+    now = datetime.fromisoformat(before["now"])
+    accepted = accept_offers(manager, hires, (now + timedelta(days=PRESTART_DAYS)).date())
+    wait_for(
+        lambda: (
+            admin.api("GET", "/api/onboarding/stats")["enrollments"]
+            >= before["enrollments"] + accepted
+        ),
+        60,
+        "the hires to be enrolled",
+    )
+    task = progress.add_task("days", total=days + PRESTART_DAYS if days else 0)
+    completed = 0
+    for _ in range(days + PRESTART_DAYS if days else 0):
+        admin.api("POST", "/api/clock/advance", json={"days": 1})
+        wait_for(
+            lambda: admin.api("GET", "/api/onboarding/stats")["due_undelivered"] == 0,
+            60,
+            "due steps to be delivered",
+        )
+        completed += complete_open_steps(manager, rng)
+        progress.advance(task)
+    stats = admin.api("GET", "/api/onboarding/stats")
+    return {
+        "hires": accepted,
+        "enrollments": stats["enrollments"],
+        "steps": stats["steps"],
+        "steps_undelivered": stats["pending"],
+        "steps_completed": stats["completed"],
+        "claimed_more_than_once": stats["claimed_more_than_once"],
+        "onboarding_ok": accepted == hires
+        and stats["claimed_more_than_once"] == 0
+        and (not days or stats["pending"] == 0),
+    }

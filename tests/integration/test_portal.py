@@ -1,0 +1,393 @@
+"""The new hire's portal over HTTP: magic links, the timeline, completing each kind of step,
+and the manager's own steps on the dashboard."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
+from sqlalchemy import select
+
+from core import links
+from core.audit import AuditEntry
+from core.clock import FrozenClock, SystemClock
+from core.db import Database
+from core.settings import Settings
+from onboarding import enrollments
+from onboarding.enrollments import Hire
+from onboarding.models import Enrollment, StepInstance
+from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
+from tests.conftest import csrf_token
+from tests.integration.conftest import login
+
+SEQUENCE = load_sequence(DEFAULT_SEQUENCE)
+NEW_HIRE_STEPS = sum(step.audience == "new_hire" for step in SEQUENCE.steps)
+QUIZ = SEQUENCE.steps_by_key["principles_quiz"].quiz
+PULSE_IDS = [item.id for item in SEQUENCE.steps_by_key["pulse_day_30"].pulse.items]
+# The dashboard writes its hidden inputs by hand, without type= before value=.
+
+
+def _enroll(db: Database, clock: SystemClock, manager_id: int | None = None) -> Enrollment:
+    application_id = random.randint(10**9, 2**31 - 1)  # an INTEGER column
+    hire = Hire(
+        application_id=application_id,
+        company_id=1,
+        role="Customer Advisor",
+        start_date=date(2027, 3, 1),
+        new_hire_name="Nia Newhire",
+        new_hire_email=f"nia-{application_id}@example.com",
+        manager_user_id=manager_id,
+        timezone="Europe/Berlin",
+    )
+    with db.unit_of_work() as session:
+        enrollment = enrollments.enroll(session, clock, hire, SEQUENCE)
+    assert enrollment is not None
+    return enrollment
+
+
+def _deliver(db: Database, enrollment: Enrollment, *keys: str) -> None:
+    with db.unit_of_work() as session:
+        for key in keys:
+            step = _step_in(session, enrollment, key)
+            later = FrozenClock(step.deliver_at + timedelta(minutes=1))
+            assert enrollments.claim_delivery(session, later, step.id) is not None
+
+
+def _step_in(session: Any, enrollment: Enrollment, key: str) -> StepInstance:
+    return session.scalars(
+        select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key=key)
+    ).one()
+
+
+def _step(db: Database, enrollment: Enrollment, key: str) -> StepInstance:
+    with db.unit_of_work() as session:
+        return _step_in(session, enrollment, key)
+
+
+def _completions(db: Database, enrollment: Enrollment) -> list[AuditEntry]:
+    with db.unit_of_work() as session:
+        return list(
+            session.scalars(
+                select(AuditEntry)
+                .filter_by(
+                    subject_type="enrollment", subject_id=enrollment.id, action="step.completed"
+                )
+                .order_by(AuditEntry.id)
+            )
+        )
+
+
+def _path(settings: Settings, enrollment: Enrollment, suffix: str = "") -> str:
+    url = links.portal_url(settings, enrollment.portal_key, suffix)
+    assert url.startswith(settings.base_url)
+    return urlsplit(url).path
+
+
+def _submit(client: FlaskClient, path: str, data: dict[str, Any], **kwargs: Any) -> Any:
+    page = client.get(path)
+    assert page.status_code == 200, page.text
+    return client.post(path, data={"csrf_token": csrf_token(page.text), **data}, **kwargs)
+
+
+def _quiz_answers(wrong: int = 0) -> dict[str, str]:
+    """The right answers, except that the first `wrong` questions get the next option."""
+    return {
+        f"q_{question.id}": str(
+            (question.answer + 1) % len(question.options) if index < wrong else question.answer
+        )
+        for index, question in enumerate(QUIZ.questions)
+    }
+
+
+def test_the_timeline_shows_the_hire_progress_and_ready_and_coming_up_groups(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "welcome")
+
+    page = client.get(_path(settings, enrollment))
+
+    assert page.status_code == 200
+    assert "Welcome, Nia" in page.text
+    assert "Your first 90 days as Customer Advisor" in page.text
+    assert f"0 of {NEW_HIRE_STEPS} steps done" in page.text
+    ready, coming_up = page.text.index("Ready for you"), page.text.index("Coming up")
+    assert ready < coming_up
+    welcome = page.text.index("Welcome, and our customer promise")
+    quiz = page.text.index("Our customer-centric principles: a short quiz")
+    assert ready < welcome < coming_up < quiz
+    assert 'data-open-step="welcome"' in page.text
+    assert 'data-open-step="principles_quiz"' not in page.text  # pending: no link yet
+    assert "<h2>Done</h2>" not in page.text
+
+
+def test_a_read_ack_step_renders_its_markdown_and_needs_the_box_ticked(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "welcome")
+    path = _path(settings, enrollment, "/steps/welcome")
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "<h2>Welcome to Northwind Outfitters</h2>" in page.text
+    assert "<strong>Our customer promise:</strong>" in page.text
+    assert "## Welcome" not in page.text
+
+    unticked = client.post(path, data={"csrf_token": csrf_token(page.text)})
+    assert unticked.status_code == 422
+    assert "Tick the box to confirm." in unticked.text
+    assert _step(db, enrollment, "welcome").status == "delivered"
+
+    ticked = client.post(path, data={"csrf_token": csrf_token(page.text), "acknowledge": "y"})
+    assert ticked.status_code == 302
+    assert urlsplit(ticked.location).path == _path(settings, enrollment)
+    step = _step(db, enrollment, "welcome")
+    assert step.status == "completed" and step.completed_at is not None
+    assert step.response == {"acknowledged": True}
+
+    timeline = client.get(ticked.location)
+    assert "Done — thank you." in timeline.text
+    assert f"1 of {NEW_HIRE_STEPS} steps done" in timeline.text
+    assert "<h2>Done</h2>" in timeline.text
+
+
+def test_a_failed_quiz_stays_open_and_a_passed_one_completes_with_its_score(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "principles_quiz")
+    path = _path(settings, enrollment, "/steps/principles_quiz")
+
+    failed = _submit(client, path, _quiz_answers(wrong=2), follow_redirects=True)
+    assert failed.status_code == 200
+    assert "You scored 60%; have another go." in failed.text
+    assert "Check my answers" in failed.text  # the form is still there
+    step = _step(db, enrollment, "principles_quiz")
+    assert step.status == "delivered"
+    assert step.response is not None and step.response["score"] == 0.6
+    assert _completions(db, enrollment) == []
+
+    passed = _submit(client, path, _quiz_answers())
+    assert passed.status_code == 302
+    step = _step(db, enrollment, "principles_quiz")
+    assert step.status == "completed"
+    assert step.response == {
+        "answers": {question.id: question.answer for question in QUIZ.questions},
+        "score": 1.0,
+    }
+
+
+def test_a_reflection_needs_a_real_text_and_stores_it(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "your_strengths")
+    path = _path(settings, enrollment, "/steps/your_strengths")
+
+    short = _submit(client, path, {"text": "Too short."})
+    assert short.status_code == 422
+    assert "Between 20 and 4000 characters, please." in short.text
+    assert _step(db, enrollment, "your_strengths").status == "delivered"
+
+    text = "I am at my best calming a tense queue and finding the right boot for a long walk."
+    saved = _submit(client, path, {"text": f"  {text}\n"})
+    assert saved.status_code == 302
+    step = _step(db, enrollment, "your_strengths")
+    assert step.status == "completed"
+    assert step.response == {"text": text}
+
+
+def test_a_pulse_takes_six_ratings_and_refuses_a_forged_value(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "pulse_day_30")
+    path = _path(settings, enrollment, "/steps/pulse_day_30")
+    ratings = {item_id: index % 5 + 1 for index, item_id in enumerate(PULSE_IDS)}
+    assert len(ratings) == 6
+
+    forged = _submit(
+        client, path, {f"p_{i}": str(r) for i, r in ratings.items()} | {"p_accepted": "9"}
+    )
+    assert forged.status_code == 422
+    assert _step(db, enrollment, "pulse_day_30").status == "delivered"
+
+    sent = _submit(client, path, {f"p_{i}": str(r) for i, r in ratings.items()})
+    assert sent.status_code == 302
+    step = _step(db, enrollment, "pulse_day_30")
+    assert step.status == "completed"
+    assert step.response == {"ratings": ratings}
+
+
+def test_a_step_that_is_not_delivered_yet_cannot_be_completed(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "welcome")  # only for a page with a CSRF token
+    path = _path(settings, enrollment, "/steps/principles_quiz")
+
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "This step opens on" in page.text
+    assert "<form" not in page.text
+
+    token = csrf_token(client.get(_path(settings, enrollment, "/steps/welcome")).text)
+    response = client.post(path, data={"csrf_token": token, **_quiz_answers()})
+
+    assert response.status_code == 400
+    assert "This step is not open yet." in response.text
+    step = _step(db, enrollment, "principles_quiz")
+    assert (step.status, step.response, step.completed_at) == ("pending", None, None)
+    assert _completions(db, enrollment) == []
+
+
+def test_completing_a_step_twice_is_a_conflict_and_audited_once(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "welcome")
+    path = _path(settings, enrollment, "/steps/welcome")
+    token = csrf_token(client.get(path).text)
+
+    first = client.post(path, data={"csrf_token": token, "acknowledge": "y"})
+    second = client.post(path, data={"csrf_token": token, "acknowledge": "y"})
+
+    assert first.status_code == 302
+    assert second.status_code == 409
+    assert "This step is already complete." in second.text
+    [entry] = _completions(db, enrollment)
+    assert entry.actor == "new_hire" and entry.data == {"step": "welcome"}
+
+
+def test_a_tampered_expired_or_foreign_link_does_not_open_the_portal(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    monkeypatch: Any,
+) -> None:
+    enrollment = _enroll(db, clock)
+    assert client.get(_path(settings, enrollment)).status_code == 200
+
+    token = _path(settings, enrollment).rsplit("/", 1)[1]
+    payload, signature = token.rsplit(".", 1)
+    swapped = "A" if signature[5] != "A" else "B"  # a middle character: all 6 bits count
+    tampered = client.get(f"/welcome/{payload}.{signature[:5]}{swapped}{signature[6:]}")
+    assert tampered.status_code == 404
+    assert "We could not find that page. The link may be incomplete" in tampered.text
+
+    past = TimestampSigner.get_timestamp(TimestampSigner("k")) - (
+        links.PORTAL_LINK_MAX_AGE_SECONDS + 60
+    )
+    with monkeypatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda self: past)
+        old_token = links.signer(settings, links.PORTAL).dumps(enrollment.portal_key)
+    expired = client.get(f"/welcome/{old_token}")
+    assert expired.status_code == 410
+    assert "This link has expired." in expired.text
+    assert client.get(f"/welcome/{old_token}/steps/welcome").status_code == 410
+
+    resume_token = links.signer(settings, "resume").dumps(enrollment.portal_key)
+    foreign = client.get(f"/welcome/{resume_token}")
+    assert foreign.status_code == 404
+
+
+def test_a_manager_step_is_done_by_the_hire_s_manager_not_the_hire_or_other_managers(
+    app: Flask,
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    manager, other = make_user(), make_user()
+    enrollment = _enroll(db, clock, manager.id)
+    _deliver(db, enrollment, "welcome", "manager_prepare_first_week")
+    key = "manager_prepare_first_week"
+
+    # The new hire sees it, but cannot complete it.
+    portal_step = _path(settings, enrollment, f"/steps/{key}")
+    page = client.get(portal_step)
+    assert page.status_code == 200
+    assert "This step is for your manager" in page.text
+    assert "<form" not in page.text and "Mark as done" not in page.text
+    token = csrf_token(client.get(_path(settings, enrollment, "/steps/welcome")).text)
+    tried = client.post(portal_step, data={"csrf_token": token, "note": "done, honest"})
+    assert tried.status_code == 200
+    step = _step(db, enrollment, key)
+    assert (step.status, step.response) == ("delivered", None)
+
+    # Another manager can neither see nor complete it.
+    stranger = app.test_client()
+    login(stranger, other)
+    theirs = stranger.get("/manager/")
+    assert "Nia Newhire" not in theirs.text
+    action = f"/manager/hires/{enrollment.id}/steps/{key}"
+    refused = stranger.post(action, data={"csrf_token": csrf_token(theirs.text)})
+    assert refused.status_code == 404
+    assert _step(db, enrollment, key).status == "delivered"
+
+    # The hire's own manager sees it and marks it done.
+    boss = app.test_client()
+    login(boss, manager)
+    dashboard = boss.get("/manager/")
+    assert "Nia Newhire" in dashboard.text
+    assert "Your step: <strong>Prepare the first week and name a buddy</strong>" in dashboard.text
+    form = re.search(
+        rf'<form method="post" action="{re.escape(action)}".*?</form>', dashboard.text, re.S
+    )
+    assert form is not None and "Mark done" in form[0]
+    done = boss.post(action, data={"csrf_token": csrf_token(form[0])})
+    assert done.status_code == 302
+    assert "Done — thank you." in boss.get(done.location).text
+    step = _step(db, enrollment, key)
+    assert step.status == "completed"
+    assert step.response == {"by": manager.id}
+    [entry] = _completions(db, enrollment)
+    assert entry.actor == f"user:{manager.id}" and entry.data == {"step": key}
+    assert "Your step:" not in boss.get("/manager/").text
+
+
+def test_portal_pages_send_security_headers_and_need_a_csrf_token(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "welcome")
+    path = _path(settings, enrollment, "/steps/welcome")
+
+    for page in (client.get(_path(settings, enrollment)), client.get(path)):
+        assert page.status_code == 200
+        assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["Cache-Control"] == "no-store"
+
+    forged = client.post(path, data={"acknowledge": "y"})
+    assert forged.status_code == 400
+    assert "Your form expired" in forged.text
+    assert forged.headers["Referrer-Policy"] == "no-referrer"
+    assert _step(db, enrollment, "welcome").status == "delivered"
+    assert _completions(db, enrollment) == []
+
+
+def test_a_manager_cannot_complete_the_new_hires_own_steps(
+    client: FlaskClient, db: Database, clock: SystemClock, make_user: Callable[..., Any]
+) -> None:
+    manager = make_user()
+    enrollment = _enroll(db, clock, manager.id)
+    _deliver(db, enrollment, "welcome")
+    login(client, manager)
+    dashboard = client.get("/manager/")
+    response = client.post(
+        f"/manager/hires/{enrollment.id}/steps/welcome",
+        data={"csrf_token": csrf_token(dashboard.text)},
+    )
+    assert response.status_code == 404
+    assert _step(db, enrollment, "welcome").status == "delivered"
