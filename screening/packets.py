@@ -325,23 +325,35 @@ def _with_evidence_and_quotes(
             () if question.dimension in quoted else _quotes(definition, question.dimension, answers)
         )
         quoted.add(question.dimension)
-        evidence = _evidence(by_key[question.dimension].scored)
+        evidence = _evidence(by_key[question.dimension].scored, definition)
         finished.append(replace(question, evidence=evidence, quotes=quotes))
     return tuple(finished)
 
 
-def _evidence(dimension: Mapping[str, Any]) -> tuple[str, ...]:
-    """Most telling first: negative rubric matches (blame), low-scoring items, positive matches."""
+def _evidence(dimension: Mapping[str, Any], definition: AssessmentDefinition) -> tuple[str, ...]:
+    """Most telling first: negative rubric matches (blame), low-scoring items, positive matches.
+
+    Items are named by their wording, not their ids: the panel never sees the YAML."""
     matches = list(dimension.get("text_matches", ()))
     negative = [m for m in matches if m["points"] < 0]
     positive = [m for m in matches if m["points"] >= 0]
     items = sorted(dimension.get("items", ()), key=lambda item: float(item["score"]))
     entries = [
         *(_match_line(m) for m in negative),
-        *(f"{i['item_id']} ({_points(float(i['score']))}/100): {i['evidence']}" for i in items),
+        *(
+            f"“{_item_wording(definition, i['item_id'])}” ({_points(float(i['score']))}/100): "
+            f"{i['evidence']}"
+            for i in items
+        ),
         *(_match_line(m) for m in positive),
     ]
     return tuple(entries[:MAX_EVIDENCE])
+
+
+def _item_wording(definition: AssessmentDefinition, item_id: str) -> str:
+    item = definition.items.get(item_id)
+    wording = getattr(item, "text", None) or getattr(item, "prompt", None) or item_id
+    return _shorten(wording, 90)
 
 
 def _match_line(match: Mapping[str, Any]) -> str:
@@ -381,4 +393,5 @@ def _summary(result: Mapping[str, Any]) -> str:
 
 
 def _points(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
+    """Whole points, as the dashboard shows them: one number per score everywhere."""
+    return f"{value:.0f}"

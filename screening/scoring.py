@@ -188,13 +188,14 @@ def quality_flags(
                     )
                 )
     fast_pages = [
-        page.key
+        page.title
         for page in definition.pages
         if page.key in page_seconds
         and page_seconds[page.key] < definition.min_seconds_per_item * len(page.items)
     ]
     if fast_pages:
-        flags.append(Flag("implausibly_fast", "under the minimum time on " + ", ".join(fast_pages)))
+        limit = f"under {definition.min_seconds_per_item:g} s per item on: "
+        flags.append(Flag("implausibly_fast", limit + "; ".join(fast_pages)))
     return tuple(flags)
 
 

@@ -250,7 +250,8 @@ def test_low_scoring_items_come_first_in_the_evidence() -> None:
     result = _result(_scores(recovery=40), item_scores={"lk_recovery_4": 0.0})
     packet = build_packet(DEFINITION, BANK, result, {})
     recovery = next(q for q in packet.questions if q.dimension == "recovery")
-    assert recovery.evidence[0] == "lk_recovery_4 (0/100): evidence for lk_recovery_4"
+    wording = DEFINITION.items["lk_recovery_4"].text
+    assert recovery.evidence[0] == f"“{wording}” (0/100): evidence for lk_recovery_4"
 
 
 def test_ties_are_broken_by_the_definitions_dimension_order() -> None:
@@ -263,7 +264,7 @@ def test_ties_are_broken_by_the_definitions_dimension_order() -> None:
 def test_the_summary_leaves_the_decision_to_the_panel() -> None:
     result = _result(_scores(), [_inconsistent("lk_voc_1")], overall=64.5)
     summary = build_packet(DEFINITION, BANK, result, {}).summary
-    assert "64.5/100" in summary
+    assert "64/100" in summary  # whole points, rounded as the dashboard rounds them
     assert "'review'" in summary
     assert "1 quality flag;" in summary
     assert "panel makes the decision" in summary

@@ -50,8 +50,10 @@ def scorecard_form(packet: Packet, **kwargs: Any) -> ScorecardForm:
 class DecisionForm(FlaskForm):
     decision = SelectField(
         "Decision",
-        choices=[SelectChoice(key, DECISION_LABELS[key]) for key in DECISIONS],
-        validators=[InputRequired()],
+        # No preselected decision: a careless click must not record one.
+        choices=[SelectChoice("", "Choose…")]
+        + [SelectChoice(key, DECISION_LABELS[key]) for key in DECISIONS],
+        validators=[InputRequired("Choose a decision.")],
     )
     reason = TextAreaField(
         "Reason (required when it goes against the recommendation)",

@@ -7,12 +7,11 @@ import smtplib
 from datetime import date
 from functools import cache
 
-from onboarding.sequence import DEFAULT_SEQUENCE, Sequence, load_sequence
-
 from core.accounts import User
 from core.links import portal_url
 from onboarding import enrollments
 from onboarding.models import Enrollment, StepInstance
+from onboarding.sequence import DEFAULT_SEQUENCE, Sequence, load_sequence
 from workers import mailer, runtime
 
 log = logging.getLogger(__name__)
