@@ -24,6 +24,8 @@ import pytest
 from dramatiq.brokers.redis import RedisBroker
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from core import migrate
 from core.clock import SystemClock
@@ -35,6 +37,13 @@ from screening.seed import ensure_company, ensure_opening
 from tests.services import PrivateRedis, TemporaryPostgres, free_port, redis_answers
 
 SHARED_REDIS = "redis://127.0.0.1:6379/0"
+
+# Tests check correctness, never speed (speed lives in bench/): no per-example deadlines and no
+# "generation is slow" failures on a shared, loaded 2-core machine.
+hypothesis_settings.register_profile(
+    "onramp", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("onramp")
 
 
 @pytest.fixture(scope="session")
