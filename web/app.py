@@ -10,7 +10,7 @@ from flask import Flask
 from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
-from web import auth, errors, extensions, health, security
+from web import auth, errors, extensions, filters, health, security
 from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
@@ -49,6 +49,7 @@ def create_app(
     extensions.limiter.init_app(app)
     security.init_app(app, https=https)
     errors.init_app(app)
+    filters.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(candidate_bp)
     auth.init_app(app)

@@ -1,0 +1,28 @@
+"""Jinja filters shared by every audience's templates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+STEP_KIND_LABELS = {
+    "read_ack": "Read and confirm",
+    "quiz": "Quiz",
+    "reflection": "Reflection",
+    "task": "Task",
+    "meeting": "Meeting",
+    "pulse": "Check-in",
+}
+
+
+def local(moment: datetime | None, tz: str, fmt: str = "%a %d %b %Y") -> str:
+    """Stored times are UTC; people read them in their company's zone (a 17:00 deadline in
+    Los Angeles is 01:00 UTC the next day)."""
+    return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(local, "local")
+    app.add_template_filter(lambda kind: STEP_KIND_LABELS.get(kind, kind), "step_kind")
