@@ -299,3 +299,33 @@ def test_the_printable_packet_has_questions_probes_and_anchors(
         assert question.text.replace("'", "&#39;").replace('"', "&#34;") in page
     assert "Follow-up probes" in page and "Rating scale" in page
     assert "@media print" in Path("web/static/style.css").read_text()
+
+
+def test_repeated_failed_logins_are_rate_limited(
+    settings: Any, db: Database, make_user: Callable[..., Any]
+) -> None:
+    from tests.conftest import _app
+
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "rate_limit_login": "3 per minute",
+            "redis_namespace": f"{settings.redis_namespace}-limits-{make_user().id}",
+        }
+    )
+    client = _app(limited, db, None).test_client()
+    user = make_user()
+    token = csrf_token(client.get("/login").text)
+    codes = [
+        client.post(
+            "/login", data={"csrf_token": token, "email": user.email, "password": "x"}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    assert (
+        "Too many requests"
+        in client.post(
+            "/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+        ).text
+    )
