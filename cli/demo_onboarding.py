@@ -137,10 +137,11 @@ def run_onboarding(
         "hires": accepted,
         "enrollments": stats["enrollments"],
         "steps": stats["steps"],
-        "steps_undelivered": stats["pending"],
+        "steps_not_yet_due": stats["pending"] - stats["due_undelivered"],
+        "steps_due_undelivered": stats["due_undelivered"],
         "steps_completed": stats["completed"],
         "claimed_more_than_once": stats["claimed_more_than_once"],
         "onboarding_ok": accepted == hires
         and stats["claimed_more_than_once"] == 0
-        and (not days or stats["pending"] == 0),
+        and stats["due_undelivered"] == 0,
     }
