@@ -79,6 +79,15 @@ def wait_for(predicate: Any, timeout: float, what: str) -> None:
         time.sleep(0.2)
 
 
+def wait_until_due_steps_delivered(admin: Staff) -> None:
+    """The scheduler ticks every second or so; wait until it and the worker caught up."""
+    wait_for(
+        lambda: admin.api("GET", "/api/onboarding/stats")["due_undelivered"] == 0,
+        60,
+        "due steps to be delivered",
+    )
+
+
 def complete_open_steps(manager: Staff, rng: random.Random) -> int:
     """The manager marks their steps done; each new hire completes what is ready for them."""
     done = 0
@@ -122,16 +131,12 @@ def run_onboarding(
         "the hires to be enrolled",
     )
     task = progress.add_task("days", total=days + PRESTART_DAYS if days else 0)
-    completed = 0
     for _ in range(days + PRESTART_DAYS if days else 0):
         admin.api("POST", "/api/clock/advance", json={"days": 1})
-        wait_for(
-            lambda: admin.api("GET", "/api/onboarding/stats")["due_undelivered"] == 0,
-            60,
-            "due steps to be delivered",
-        )
-        completed += complete_open_steps(manager, rng)
+        wait_until_due_steps_delivered(admin)
+        complete_open_steps(manager, rng)
         progress.advance(task)
+    wait_until_due_steps_delivered(admin)
     stats = admin.api("GET", "/api/onboarding/stats")
     return {
         "hires": accepted,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from core import links
 from core.clock import Clock
@@ -39,3 +39,13 @@ def settings() -> Settings:
 
 def signer(purpose: str) -> URLSafeTimedSerializer:
     return links.signer(settings(), purpose)
+
+
+def unsign(purpose: str, token: str, max_age: int, invalid_status: int = 404) -> str:
+    """The value inside a signed link, or a clear 410 (expired) / ``invalid_status`` page."""
+    try:
+        return signer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        abort(410)
+    except BadSignature:
+        abort(invalid_status)

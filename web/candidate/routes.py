@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy.orm import Session
 
 from core.errors import DomainError
@@ -27,12 +26,7 @@ START_FORM_MAX_AGE = 24 * 3600
 
 
 def _start_key(signed: str) -> str:
-    try:
-        return extensions.signer(START).loads(signed, max_age=START_FORM_MAX_AGE)
-    except SignatureExpired:
-        abort(410)
-    except BadSignature:
-        abort(400)
+    return extensions.unsign(START, signed, START_FORM_MAX_AGE, invalid_status=400)
 
 
 def resume_token(application: Application) -> str:
@@ -46,12 +40,7 @@ def _token_key() -> str:
 
 def _public_id(token: str) -> str:
     max_age = extensions.settings().resume_link_max_age_days * 24 * 3600
-    try:
-        return extensions.signer(RESUME).loads(token, max_age=max_age)
-    except SignatureExpired:
-        abort(410)
-    except BadSignature:
-        abort(404)
+    return extensions.unsign(RESUME, token, max_age)
 
 
 def _definition(session: Session, application: Application) -> AssessmentDefinition:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from itsdangerous import BadSignature, SignatureExpired
 from markdown_it import MarkdownIt
 
 from core.links import PORTAL, PORTAL_LINK_MAX_AGE_SECONDS
@@ -17,12 +16,7 @@ markdown = MarkdownIt("commonmark", {"html": False})
 
 
 def _portal_key(token: str) -> str:
-    try:
-        return extensions.signer(PORTAL).loads(token, max_age=PORTAL_LINK_MAX_AGE_SECONDS)
-    except SignatureExpired:
-        abort(410)
-    except BadSignature:
-        abort(404)
+    return extensions.unsign(PORTAL, token, PORTAL_LINK_MAX_AGE_SECONDS)
 
 
 @bp.get("/<token>")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import logging
 import smtplib
+from collections.abc import Callable
 from datetime import date
 from functools import cache
 
+from sqlalchemy.orm import Session
+
 from core.accounts import User
+from core.clock import Clock
 from core.links import portal_url
 from onboarding import enrollments
 from onboarding.models import Enrollment, StepInstance
@@ -55,18 +59,11 @@ def enroll_hire(
 def deliver_step(step_id: int) -> None:
     """Deliver once: the claim makes the step visible; the email follows. A failed email puts
     the step back so the retry delivers it again."""
-    rt = runtime.current()
-    with rt.db.unit_of_work() as session:
-        step = enrollments.claim_delivery(session, rt.clock, step_id)
-        email = _step_email(session, step, "new") if step else None
-    if email is None:
-        return
-    try:
-        mailer.send(rt.settings, email)
-    except (OSError, smtplib.SMTPException):
-        with rt.db.unit_of_work() as session:
-            enrollments.unclaim_delivery(session, step_id)
-        raise
+    _claim_and_notify(
+        lambda session, clock: enrollments.claim_delivery(session, clock, step_id),
+        "new",
+        lambda session: enrollments.unclaim_delivery(session, step_id),
+    )
 
 
 def remind_step(step_id: int) -> None:
@@ -78,9 +75,23 @@ def escalate_step(step_id: int) -> None:
 
 
 def _follow_up(step_id: int, kind: str) -> None:
+    _claim_and_notify(
+        lambda session, clock: enrollments.claim_follow_up(session, clock, step_id, kind),
+        kind,
+        lambda session: enrollments.unclaim_follow_up(session, step_id, kind),
+    )
+
+
+def _claim_and_notify(
+    claim: Callable[[Session, Clock], StepInstance | None],
+    kind: str,
+    release: Callable[[Session], None],
+) -> None:
+    """Claim in one transaction, email outside it; on an SMTP failure release the claim and
+    re-raise so Dramatiq retries with backoff."""
     rt = runtime.current()
     with rt.db.unit_of_work() as session:
-        step = enrollments.claim_follow_up(session, rt.clock, step_id, kind)
+        step = claim(session, rt.clock)
         email = _step_email(session, step, kind) if step else None
     if email is None:
         return
@@ -88,20 +99,16 @@ def _follow_up(step_id: int, kind: str) -> None:
         mailer.send(rt.settings, email)
     except (OSError, smtplib.SMTPException):
         with rt.db.unit_of_work() as session:
-            enrollments.unclaim_follow_up(session, step_id, kind)
+            release(session)
         raise
 
 
-def _step_email(session: object, step: StepInstance, kind: str) -> mailer.Email | None:
+def _step_email(session: Session, step: StepInstance, kind: str) -> mailer.Email | None:
     """The message for a step: to the new hire, or to the manager for manager steps and
     escalations. Buddy steps go to the manager too until buddies have accounts."""
     rt = runtime.current()
-    enrollment = session.get(Enrollment, step.enrollment_id)  # type: ignore[attr-defined]
-    manager = (
-        session.get(User, enrollment.manager_user_id)  # type: ignore[attr-defined]
-        if enrollment.manager_user_id
-        else None
-    )
+    enrollment = session.get_one(Enrollment, step.enrollment_id)
+    manager = session.get(User, enrollment.manager_user_id) if enrollment.manager_user_id else None
     to_manager = kind == "escalate" or step.audience != "new_hire"
     if to_manager and manager is None:
         log.warning("no manager to notify", extra={"step_id": step.id})
