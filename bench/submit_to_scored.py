@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import argparse
 import secrets
+import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 import dramatiq
 
+from cli.up import free_port, redis_server_command, wait_for_port
 from core import migrate
 from core.clock import SystemClock
 from core.db import Database
@@ -22,7 +25,6 @@ from core.settings import Settings
 from screening import applications
 from screening.definition import LikertItem, SjtItem, TextItem
 from screening.seed import seed_demo
-from tests.services import PrivateRedis
 from workers.broker import setup_broker
 from workers.relay import Relay
 
@@ -51,7 +53,7 @@ def submit(db: Database, n: int) -> float:
     for number in range(n):
         with db.unit_of_work() as session:
             opening = applications.open_opening(session, ids.opening_slug)
-            definition = applications.definition_of(opening.assessment_version)
+            definition = applications.definition_for(session, opening.assessment_version_id)
             application = applications.start_application(
                 session, clock, opening, name="Bench", email="b@example.com", start_key=f"b{number}"
             )
@@ -84,10 +86,16 @@ def main() -> None:
 
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.db"
     migrate.upgrade(url)
-    redis = PrivateRedis().start()
+    port = free_port()
+    redis = subprocess.Popen(
+        redis_server_command(port, Path(tempfile.mkdtemp())), stdout=subprocess.DEVNULL
+    )
+    wait_for_port(port)
     try:
         settings = Settings(
-            database_url=url, redis_url=redis.url, secret_key=secrets.token_urlsafe(32)
+            database_url=url,
+            redis_url=f"redis://127.0.0.1:{port}/0",
+            secret_key=secrets.token_urlsafe(32),
         )
         db = Database(url)
         broker = setup_broker(settings, db)
@@ -107,7 +115,8 @@ def main() -> None:
         relay_rate = args.n / (time.perf_counter() - started)
         score_rate = args.n / drain(broker, args.threads, "screening")
     finally:
-        redis.stop()
+        redis.terminate()
+        redis.wait()
 
     print(f"database: {db.dialect}, n={args.n}, worker threads={args.threads}")
     print(f"no-op drain            {noop_rate:8.0f} msg/s   1.00x (baseline)")

@@ -78,10 +78,16 @@ def publish_definition(
 _definitions: dict[str, AssessmentDefinition] = {}
 
 
-def definition_of(version: AssessmentVersion) -> AssessmentDefinition:
-    """The parsed definition of a published version (cached: versions never change)."""
-    parsed = _definitions.get(version.checksum)
+def definition_for(session: Session, version_id: int) -> AssessmentDefinition:
+    """The parsed definition of a published version. Versions never change, so it is cached
+    by checksum and the large JSON column is read only on a miss (a hot path: every scoring,
+    packet and page view needs it)."""
+    checksum = session.scalar(
+        select(AssessmentVersion.checksum).where(AssessmentVersion.id == version_id)
+    )
+    parsed = _definitions.get(checksum) if checksum else None
     if parsed is None:
+        version = session.get_one(AssessmentVersion, version_id)
         parsed = parse_definition(version.definition, f"assessment_version {version.id}")
         _definitions[version.checksum] = parsed
     return parsed
@@ -182,9 +188,7 @@ def check_answer(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) 
 
 def submit_application(session: Session, clock: Clock, application: Application) -> bool:
     """Submit once. Returns False when it was already submitted (a double click, a retry)."""
-    definition = definition_of(
-        session.get_one(AssessmentVersion, application.assessment_version_id)
-    )
+    definition = definition_for(session, application.assessment_version_id)
     missing = [
         page.title
         for page in definition.pages
@@ -231,10 +235,12 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
     if not claimed:
         log.info("application not awaiting scoring", extra={"application_id": application_id})
         return None
-    application = session.get_one(Application, application_id)
-    definition = definition_of(
-        session.get_one(AssessmentVersion, application.assessment_version_id)
-    )
+    version_id, page_seconds = session.execute(
+        select(Application.assessment_version_id, Application.page_seconds).where(
+            Application.id == application_id
+        )
+    ).one()
+    definition = definition_for(session, version_id)
     answers = {
         item_id: value["v"]
         for item_id, value in session.execute(
@@ -243,7 +249,7 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
             )
         )
     }
-    result = score_answers(definition, answers, application.page_seconds)
+    result = score_answers(definition, answers, page_seconds)
     session.add(
         ApplicationScore(
             application_id=application_id,

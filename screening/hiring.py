@@ -22,11 +22,10 @@ from core.clock import Clock
 from core.errors import Conflict, DomainError, NotFound
 from core.events import HIRE_ACCEPTED, PACKET_READY
 from screening import packets
-from screening.applications import definition_of
+from screening.applications import definition_for
 from screening.models import (
     Application,
     ApplicationScore,
-    AssessmentVersion,
     Decision,
     Opening,
     OpeningManager,
@@ -139,9 +138,7 @@ def build_packet_for(
     if score is None:
         return None
     application = session.get_one(Application, application_id)
-    definition = definition_of(
-        session.get_one(AssessmentVersion, application.assessment_version_id)
-    )
+    definition = definition_for(session, application.assessment_version_id)
     answers = dict(
         session.execute(
             select(Response.item_id, Response.value).filter_by(application_id=application_id)

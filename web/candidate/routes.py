@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from core.errors import DomainError
 from screening import applications
 from screening.definition import AssessmentDefinition
-from screening.models import Application, AssessmentVersion
+from screening.models import Application
 from web import extensions
 from web.candidate.forms import PageForm, StartForm, page_form_class
 from web.extensions import limiter
@@ -44,9 +44,7 @@ def _public_id(token: str) -> str:
 
 
 def _definition(session: Session, application: Application) -> AssessmentDefinition:
-    return applications.definition_of(
-        session.get_one(AssessmentVersion, application.assessment_version_id)
-    )
+    return applications.definition_for(session, application.assessment_version_id)
 
 
 @bp.route("/o/<slug>", methods=["GET", "POST"])
@@ -55,7 +53,7 @@ def opening(slug: str) -> Response | str | tuple[str, int]:
     form = StartForm()
     with extensions.db().unit_of_work() as session:
         found = applications.open_opening(session, slug)
-        definition = applications.definition_of(found.assessment_version)
+        definition = applications.definition_for(session, found.assessment_version_id)
         if form.validate_on_submit():
             application = applications.start_application(
                 session,

@@ -11,7 +11,7 @@ from core import links
 from core.audit import AuditEntry
 from onboarding import enrollments
 from screening import hiring
-from screening.applications import definition_of
+from screening.applications import definition_for
 from screening.models import Application, ApplicationScore, Decision
 from web import extensions
 from web.auth import signed_in_user
@@ -93,7 +93,7 @@ def _render_application(
             .filter_by(subject_type="application", subject_id=application.id)
             .order_by(AuditEntry.id)
         ).all()
-        definition = definition_of(application.opening.assessment_version)
+        definition = definition_for(session, application.assessment_version_id)
         if packet is not None and scorecard is None and panel.own is None:
             scorecard = scorecard_form(packet)
         html = render_template(
