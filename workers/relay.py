@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from dramatiq import Broker
 from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 
 from core import outbox
 from core.clock import Clock
@@ -61,8 +62,10 @@ class Relay:
         while not stop.is_set():
             try:
                 sent = self.relay_once()
-            except RedisError as exc:
-                log.warning("broker unavailable, events wait in the outbox: %s", exc)
+            except (RedisError, OperationalError) as exc:
+                # Either side being away is expected now and then (restarts, a SQLite writer
+                # holding the lock too long): the rows stay unsent and the next pass retries.
+                log.warning("relay pass failed, events wait in the outbox: %s", exc)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue

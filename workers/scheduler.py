@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from apscheduler.schedulers.blocking import BlockingScheduler
 from dramatiq import Broker
 from redis.exceptions import RedisError
+from sqlalchemy.exc import OperationalError
 
 from core.clock import Clock
 from core.db import Database
@@ -58,8 +59,8 @@ class Scheduler:
     def safe_tick(self) -> None:
         try:
             result = self.tick()
-        except RedisError as exc:
-            log.warning("broker unavailable; due steps wait for the next tick: %s", exc)
+        except (RedisError, OperationalError) as exc:
+            log.warning("tick failed; due steps wait for the next one: %s", exc)
             return
         if result.delivered or result.reminded or result.escalated:
             log.info("tick enqueued work", extra=result.__dict__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import dramatiq
@@ -143,3 +144,22 @@ def test_redis_down_during_submission_loses_nothing(
     assert len(_scores(db, application_id)) == 1
     [event] = _events(db, "application.submitted", application_id)
     assert event.sent_at is not None
+
+
+def test_the_relay_loop_keeps_running_while_redis_is_away(
+    private_redis: PrivateRedis, settings: Settings, db: Database
+) -> None:
+    import threading
+
+    broker = build_broker(settings.model_copy(update={"redis_url": private_redis.url}))
+    relay = Relay(db, broker, SystemClock())
+    private_redis.stop()
+    stop = threading.Event()
+    loop = threading.Thread(target=relay.run, args=(stop, 0.05))
+    loop.start()
+    time.sleep(0.5)  # several failed passes, each backing off instead of raising
+    assert loop.is_alive()
+    stop.set()
+    loop.join(5)
+    assert not loop.is_alive()
+    broker.close()
