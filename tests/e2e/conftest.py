@@ -50,6 +50,17 @@ class Stack:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def onramp(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run an `onramp` command against this stack, as its operator would."""
+        return subprocess.run(
+            [str(ONRAMP), *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
 
 def _clean_env(workdir: Path) -> dict[str, str]:
     env = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import ONRAMP, Stack
+from tests.e2e.conftest import Stack
 
 pytestmark = pytest.mark.e2e
 
@@ -125,13 +124,8 @@ def test_a_missing_answer_shows_a_message_and_keeps_the_page(
 
 
 def test_demo_command_scores_every_candidate(stack: Stack) -> None:
-    done = subprocess.run(
-        [str(ONRAMP), "demo", "--candidates", "10", "--url", stack.base_url, "--json"],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    done = stack.onramp(
+        "demo", "--candidates", "10", "--url", stack.base_url, "--json", timeout=180
     )
     lines = done.stdout.strip().splitlines()
     assert lines, f"no output (exit {done.returncode})\n{done.stderr}"

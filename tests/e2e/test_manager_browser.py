@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from screening.seed import DEMO_MANAGER_EMAIL, DEMO_PASSWORD
-from tests.e2e.conftest import ONRAMP, Stack
+from tests.e2e.conftest import Stack
 from tests.e2e.test_candidate_browser import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -31,19 +30,8 @@ def _path(page: Page) -> str:
     return urlsplit(page.url).path
 
 
-def _onramp(stack: Stack, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ONRAMP), *args],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def _packet_mails(stack: Stack) -> list[str]:
-    listed = _onramp(stack, "mail")
+    listed = stack.onramp("mail")
     if listed.returncode != 0:  # "no mail caught yet" before the first message
         return []
     return [line for line in listed.stdout.splitlines() if line.rstrip().endswith(PACKET_SUBJECT)]
@@ -59,8 +47,7 @@ def sign_in(page: Page, stack: Stack, email: str, password: str) -> None:
 def test_manager_rates_decides_and_accepts_an_offer_in_the_browser(
     stack: Stack, browser_page: Page, artifacts_dir: Path
 ) -> None:
-    demo = _onramp(
-        stack,
+    demo = stack.onramp(
         "demo",
         "--candidates",
         str(CANDIDATES),
@@ -82,7 +69,7 @@ def test_manager_rates_decides_and_accepts_an_offer_in_the_browser(
         time.sleep(0.5)
     assert len(mails) == CANDIDATES, (
         f"{len(mails)} packet mail(s) after {MAIL_TIMEOUT:.0f} s:\n"
-        + _onramp(stack, "mail").stdout
+        + stack.onramp("mail").stdout
         + f"\n--- log ---\n{stack.log()[-4000:]}"
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +14,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from cli.demo_onboarding import Staff
 from screening.seed import DEMO_ADMIN_EMAIL, DEMO_MANAGER_EMAIL, DEMO_PASSWORD
-from tests.e2e.conftest import ONRAMP, Stack
+from tests.e2e.conftest import Stack
 from tests.e2e.test_candidate_browser import assert_accessible
 
 pytestmark = pytest.mark.e2e
@@ -36,17 +35,6 @@ def _progress(page: Page) -> tuple[int, int]:
     found = PROGRESS.match(label.inner_text().strip())
     assert found, label.inner_text()
     return int(found.group(1)), int(found.group(2))
-
-
-def _onramp(stack: Stack, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(ONRAMP), *args],
-        cwd=stack.workdir,
-        env=stack.env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def _section(page: Page, heading: str) -> Locator:
@@ -95,8 +83,7 @@ def _portal_link(stack: Stack) -> str:
 def test_a_new_hire_walks_the_portal_in_the_browser(
     stack: Stack, browser_page: Page, artifacts_dir: Path
 ) -> None:
-    demo = _onramp(
-        stack,
+    demo = stack.onramp(
         "demo",
         "--candidates",
         "2",
