@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import time
@@ -14,7 +13,7 @@ import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from cli.up import free_port
+from cli.up import free_port, redis_server_command
 
 
 def redis_answers(url: str) -> bool:
@@ -38,24 +37,9 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> PrivateRedis:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            raise RuntimeError("redis-server is not installed (apt-get install redis-server)")
+        # The same command `onramp up` uses, so the tests exercise what users run.
         self.process = subprocess.Popen(
-            [
-                binary,
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.workdir),
-            ],
-            stdout=subprocess.DEVNULL,
+            redis_server_command(self.port, self.workdir), stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 10
         while not redis_answers(self.url):
