@@ -39,6 +39,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## The whole suite: lint, unit, integration (real DB + Redis + worker), slow faults, browser e2e.
 test: install system-deps test-deps lint

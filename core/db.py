@@ -6,9 +6,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import (
+    JSON,
+    CursorResult,
+    DateTime,
+    Engine,
+    Executable,
+    MetaData,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -82,6 +91,12 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def rows_changed(session: Session, statement: Executable) -> int:
+    """Run an UPDATE and say how many rows it changed: the conditional-claim idiom
+    (``UPDATE … WHERE status = 'pending'``) that keeps actors idempotent."""
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
 class Database:

@@ -121,7 +121,7 @@ class Settings(BaseModel):
                 "(sessions, CSRF and resume links are signed with it)"
             )
         try:
-            return cls(**values)
+            return cls.model_validate(values)
         except ValidationError as exc:
             raise SettingsError(_one_line(exc)) from None
 

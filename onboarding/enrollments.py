@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core import audit
 from core.clock import Clock
+from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from onboarding import scheduling
 from onboarding.models import Enrollment, StepInstance
@@ -146,15 +147,16 @@ def _due_follow_up(session: Session, at: Any, done: Any, now: datetime, limit: i
 def claim_delivery(session: Session, clock: Clock, step_id: int) -> StepInstance | None:
     """pending → delivered, once. None if someone else delivered it or it is not due."""
     now = clock.now()
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(StepInstance)
         .where(
             StepInstance.id == step_id,
             StepInstance.status == "pending",
             StepInstance.deliver_at <= now,
         )
-        .values(status="delivered", delivered_at=now, attempts=StepInstance.attempts + 1)
-    ).rowcount
+        .values(status="delivered", delivered_at=now, attempts=StepInstance.attempts + 1),
+    )
     return session.get(StepInstance, step_id) if claimed else None
 
 
@@ -175,7 +177,8 @@ def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: str) -> 
         else (StepInstance.escalate_at, StepInstance.escalated_at)
     )
     now = clock.now()
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(StepInstance)
         .where(
             StepInstance.id == step_id,
@@ -183,8 +186,8 @@ def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: str) -> 
             at <= now,
             done.is_(None),
         )
-        .values({done.key: now})
-    ).rowcount
+        .values({done.key: now}),
+    )
     return session.get(StepInstance, step_id) if claimed else None
 
 
@@ -252,11 +255,12 @@ def complete_step(
             return Completion(False, f"You scored {result.score:.0%}; have another go.")
     else:
         step.response = response
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(StepInstance)
         .where(StepInstance.id == step.id, StepInstance.status == "delivered")
-        .values(status="completed", completed_at=clock.now())
-    ).rowcount
+        .values(status="completed", completed_at=clock.now()),
+    )
     if not claimed:
         raise Conflict("This step is already complete.")
     audit.record(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, outbox
 from core.clock import Clock
+from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
 from screening.definition import (
@@ -197,11 +198,12 @@ def submit_application(session: Session, clock: Clock, application: Application)
     if application.status == "started" and missing:
         raise DomainError("Some pages are not finished yet: " + ", ".join(missing))
     now = clock.now()
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(Application)
         .where(Application.id == application.id, Application.status == "started")
-        .values(status="submitted", submitted_at=now)
-    ).rowcount
+        .values(status="submitted", submitted_at=now),
+    )
     if not claimed:
         return False
     session.execute(
@@ -227,11 +229,12 @@ def submit_application(session: Session, clock: Clock, application: Application)
 def score_application(session: Session, clock: Clock, application_id: int) -> ScoreResult | None:
     """Score a submitted application once; returns None if there is nothing (more) to do."""
     now = clock.now()
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(Application)
         .where(Application.id == application_id, Application.status == "submitted")
-        .values(status="scored", scored_at=now)
-    ).rowcount
+        .values(status="scored", scored_at=now),
+    )
     if not claimed:
         log.info("application not awaiting scoring", extra={"application_id": application_id})
         return None

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from core import audit, outbox
 from core.accounts import User
 from core.clock import Clock
+from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from core.events import HIRE_ACCEPTED, PACKET_READY
 from screening import packets
@@ -139,7 +140,7 @@ def build_packet_for(
         return None
     application = session.get_one(Application, application_id)
     definition = definition_for(session, application.assessment_version_id)
-    answers = dict(
+    answers: dict[str, Any] = dict(
         session.execute(
             select(Response.item_id, Response.value).filter_by(application_id=application_id)
         ).all()
@@ -194,7 +195,8 @@ def pending_deliveries(session: Session, packet_id: int) -> list[int]:
 def claim_delivery(session: Session, clock: Clock, delivery_id: int) -> DeliveryJob | None:
     """Claim an unsent delivery for this worker; None if sent or claimed by a live worker."""
     now = clock.now()
-    claimed = session.execute(
+    claimed = rows_changed(
+        session,
         update(PacketDelivery)
         .where(
             PacketDelivery.id == delivery_id,
@@ -204,8 +206,8 @@ def claim_delivery(session: Session, clock: Clock, delivery_id: int) -> Delivery
                 PacketDelivery.claimed_at < now - DELIVERY_CLAIM_TIMEOUT,
             ),
         )
-        .values(claimed_at=now, attempts=PacketDelivery.attempts + 1)
-    ).rowcount
+        .values(claimed_at=now, attempts=PacketDelivery.attempts + 1),
+    )
     if not claimed:
         return None
     delivery = session.get_one(PacketDelivery, delivery_id)
