@@ -206,6 +206,11 @@ def enrollment_by_portal_key(session: Session, portal_key: str) -> Enrollment:
     return enrollment
 
 
+def portal_keys(session: Session) -> list[str]:
+    """Every hire's portal key, newest enrollment first."""
+    return list(session.scalars(select(Enrollment.portal_key).order_by(Enrollment.id.desc())))
+
+
 def steps_of(session: Session, enrollment: Enrollment) -> list[StepInstance]:
     return list(
         session.scalars(

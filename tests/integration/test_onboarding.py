@@ -142,6 +142,8 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
         if m["Message-ID"] == f"<step-{_id(steps, neglected)}-escalate@onramp>"
     ]
     assert escalation["To"] == manager.email
+    assert "/manager/hires/" in escalation.get_content()
+    assert "/welcome/" not in escalation.get_content()  # the hire's magic link stays theirs
 
 
 def test_a_step_waits_for_the_step_it_depends_on(

@@ -391,3 +391,29 @@ def test_a_manager_cannot_complete_the_new_hires_own_steps(
     )
     assert response.status_code == 404
     assert _step(db, enrollment, "welcome").status == "delivered"
+
+
+def test_managers_see_a_read_only_plan_and_never_the_hires_magic_link(
+    app: Flask, db: Database, clock: SystemClock, make_user: Callable[..., Any]
+) -> None:
+    manager, stranger, admin = make_user(), make_user(), make_user(role="admin")
+    enrollment = _enroll(db, clock, manager.id)
+    _deliver(db, enrollment, "welcome")
+    client = app.test_client()
+    login(client, manager)
+    dashboard = client.get("/manager/").text
+    assert "/welcome/" not in dashboard
+    plan = client.get(f"/manager/hires/{enrollment.id}")
+    assert plan.status_code == 200
+    assert "Welcome, and our customer promise" in plan.text and "/welcome/" not in plan.text
+    assert "<form" not in plan.text.split("<main", 1)[1].split("Sign out")[1]
+
+    other = app.test_client()
+    login(other, stranger)
+    assert other.get(f"/manager/hires/{enrollment.id}").status_code == 404
+    assert other.get("/api/onboarding/portal-links").status_code == 403
+    boss = app.test_client()
+    login(boss, admin)
+    # Only demo instances (simulated clock) hand out magic links, even to admins.
+    assert boss.get("/api/onboarding/portal-links").status_code == 404
+    assert app.test_client().get("/api/onboarding/portal-links").status_code == 401

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
+from core import links
 from core.clock import SharedOffsetClock
 from core.webhooks import first_time_seen
 from onboarding import enrollments
@@ -62,6 +63,19 @@ def onboarding_stats() -> dict[str, Any]:
     with extensions.db().unit_of_work() as session:
         stats = enrollments.engine_stats(session, clock.now())
     return {"now": clock.now().isoformat(), **asdict(stats)}
+
+
+@bp.get("/api/onboarding/portal-links")
+def portal_links() -> dict[str, Any]:
+    """New hires' magic links, so `onramp demo` can act as them. Demo instances only (the
+    simulated clock is never on in production) and admins only: a link completes steps."""
+    _admin_only()
+    if not isinstance(extensions.clock(), SharedOffsetClock):
+        abort(404)
+    settings = extensions.settings()
+    with extensions.db().unit_of_work() as session:
+        keys = enrollments.portal_keys(session)
+    return {"links": [links.portal_url(settings, key) for key in keys]}
 
 
 @bp.post("/api/clock/advance")

@@ -7,7 +7,6 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from core import links
 from core.audit import AuditEntry
 from onboarding import enrollments
 from screening import hiring
@@ -34,11 +33,23 @@ def dashboard() -> str:
         counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
         hires = enrollments.hires_of_manager(session, user.id, see_all=user.is_admin)
         return render_template(
-            "manager/dashboard.html",
-            openings=openings,
-            counts=counts,
-            hires=hires,
-            portal_url=lambda e: links.portal_url(extensions.settings(), e.portal_key),
+            "manager/dashboard.html", openings=openings, counts=counts, hires=hires
+        )
+
+
+@bp.get("/hires/<int:enrollment_id>")
+def hire(enrollment_id: int) -> str:
+    """A read-only view of a hire's plan. The hire's magic link is theirs alone: holding it
+    would let anyone complete their steps, so managers never get it."""
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        enrollment = enrollments.enrollment_for_manager(
+            session, enrollment_id, user.id, see_all=user.is_admin
+        )
+        steps = enrollments.steps_of(session, enrollment)
+        done, total = enrollments.progress(steps)
+        return render_template(
+            "manager/hire.html", enrollment=enrollment, steps=steps, done=done, total=total
         )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import cache
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -113,24 +114,31 @@ def _step_email(session: Session, step: StepInstance, kind: str) -> mailer.Email
     if to_manager and manager is None:
         log.warning("no manager to notify", extra={"step_id": step.id})
         return None
-    recipient = manager.email if to_manager and manager else enrollment.new_hire_email
-    link = portal_url(rt.settings, enrollment.portal_key, f"/steps/{step.step_key}")
     first_name = enrollment.new_hire_name.split()[0]
-    subject, text = {
+    if to_manager and manager is not None:
+        # Managers get their dashboard, never the hire's magic link.
+        recipient, greeting = manager.email, manager.name.split()[0]
+        link = f"{rt.settings.base_url}/manager/hires/{enrollment.id}"
+    else:
+        recipient, greeting = enrollment.new_hire_email, first_name
+        link = portal_url(rt.settings, enrollment.portal_key, f"/steps/{step.step_key}")
+    due = local_date(step.due_at, enrollment.timezone)
+    subject, body = {
         "new": (
             f"Onboarding: {step.title}",
-            f"A new onboarding step is ready: {step.title}.\n\nOpen it here: {link}\n",
+            f"'{step.title}' is ready in your onboarding plan, due {due}.",
         ),
         "remind": (
             f"Reminder: {step.title}",
-            f"A friendly reminder: '{step.title}' is still open.\n\nOpen it here: {link}\n",
+            f"A friendly reminder: '{step.title}' is still open (due {due}).",
         ),
         "escalate": (
-            f"Onboarding step overdue for {first_name}: {step.title}",
-            f"'{step.title}' in {first_name}'s onboarding is overdue. A quick check-in may help."
-            f"\n\nTheir plan: {link}\n",
+            f"Onboarding step overdue: {step.title}",
+            f"'{step.title}' in {first_name}'s onboarding was due {due} and is still open. "
+            "A quick check-in may help.",
         ),
     }[kind]
+    text = f"Hello {greeting},\n\n{body}\n\nOpen it here: {link}\n"
     ics = _meeting_invite(step, enrollment) if kind == "new" and step.kind == "meeting" else None
     return mailer.Email(
         to=recipient,
@@ -139,6 +147,10 @@ def _step_email(session: Session, step: StepInstance, kind: str) -> mailer.Email
         message_id=f"<step-{step.id}-{kind}@onramp>",
         ics=ics,
     )
+
+
+def local_date(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B")
 
 
 def _meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
