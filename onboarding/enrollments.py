@@ -257,7 +257,12 @@ def complete_step(
         result = grade_quiz(definition, response.get("answers", {}))
         step.response = {"answers": response.get("answers", {}), "score": result.score}
         if not result.passed:
-            return Completion(False, f"You scored {result.score:.0%}; have another go.")
+            missed = [q.text for q in definition.quiz.questions if q.id in result.wrong]
+            return Completion(
+                False,
+                f"You scored {result.score:.0%}; have another go. "
+                f"Look again at: {' / '.join(missed)}",
+            )
     else:
         step.response = response
     claimed = rows_changed(

@@ -169,6 +169,7 @@ def test_a_failed_quiz_stays_open_and_a_passed_one_completes_with_its_score(
     failed = _submit(client, path, _quiz_answers(wrong=2), follow_redirects=True)
     assert failed.status_code == 200
     assert "You scored 60%; have another go." in failed.text
+    assert "Look again at:" in failed.text  # the questions missed, not only the score
     assert "Check my answers" in failed.text  # the form is still there
     step = _step(db, enrollment, "principles_quiz")
     assert step.status == "delivered"
