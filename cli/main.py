@@ -12,7 +12,6 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-from sqlalchemy import func, select
 
 from core import migrate, outbox
 from core.clock import SystemClock, clock_for
@@ -122,16 +121,14 @@ def scheduler(every: float | None) -> None:
 @main.command()
 def status() -> None:
     """Applications by status and the outbox backlog."""
-    from screening.models import Application
+    from screening.applications import status_counts
 
     settings = load_settings()
     database = Database(settings.database_url)
     with database.unit_of_work() as session:
-        rows = session.execute(
-            select(Application.status, func.count()).group_by(Application.status)
-        ).all()
+        counts = status_counts(session)
         unsent = outbox.unsent_count(session)
-    for name, count in sorted(rows):
+    for name, count in sorted(counts.items()):
         click.echo(f"{name:>10}: {count}")
     click.echo(f"{'outbox':>10}: {unsent} unsent")
 

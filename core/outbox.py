@@ -84,3 +84,10 @@ def unsent_count(session: Session) -> int:
         )
         or 0
     )
+
+
+def oldest_unsent_at(session: Session) -> datetime | None:
+    """When the oldest waiting event was written: now minus this is the relay's lag."""
+    return session.scalar(
+        select(func.min(OutboxEvent.created_at)).where(OutboxEvent.sent_at.is_(None))
+    )

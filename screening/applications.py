@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core import audit, outbox
@@ -277,3 +277,9 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
     )
     outbox.record(session, clock, APPLICATION_SCORED, application_id=application_id)
     return result
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    """Applications per status (started, submitted, scored), for operators."""
+    rows = session.execute(select(Application.status, func.count()).group_by(Application.status))
+    return {status: count for status, count in rows}

@@ -21,6 +21,7 @@ from typing import Any
 
 import dramatiq
 import pytest
+import redis
 from dramatiq.brokers.redis import RedisBroker
 from flask import Flask
 from flask.testing import FlaskClient
@@ -108,8 +109,10 @@ def mail_server() -> Iterator[CaughtMail]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, redis_url: str, mail_server: CaughtMail) -> Settings:
-    return Settings(
+def settings(database_url: str, redis_url: str, mail_server: CaughtMail) -> Iterator[Settings]:
+    """This run's settings; its Redis keys (queues, heartbeats, limits) go when it ends, so
+    runs leave the machine's shared Redis as they found it."""
+    settings = Settings(
         smtp_port=mail_server.port,
         webhook_secret="test-webhook-secret",
         env="test",
@@ -120,6 +123,10 @@ def settings(database_url: str, redis_url: str, mail_server: CaughtMail) -> Sett
         base_url="http://localhost",
         rate_limits_enabled=False,
     )
+    yield settings
+    with redis.Redis.from_url(redis_url) as client:
+        for key in client.scan_iter(match=f"{settings.redis_namespace}*", count=500):
+            client.delete(key)
 
 
 @pytest.fixture(scope="session")

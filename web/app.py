@@ -10,7 +10,7 @@ from flask import Flask
 from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
-from web import auth, errors, extensions, filters, health, security
+from web import auth, errors, extensions, filters, health, metrics, security
 from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
@@ -51,6 +51,7 @@ def create_app(
     errors.init_app(app)
     filters.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(candidate_bp)
     auth.init_app(app)
     app.register_blueprint(manager_bp)
