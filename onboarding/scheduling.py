@@ -28,12 +28,22 @@ def zone(tz: str) -> ZoneInfo:
         ) from None
 
 
+SATURDAY = 5
+
+
 def local_time(
-    start_date: date, offset_days: int, tz: str | ZoneInfo, hour: int = DELIVERY_HOUR
+    start_date: date,
+    offset_days: int,
+    tz: str | ZoneInfo,
+    hour: int = DELIVERY_HOUR,
+    working_days_only: bool = False,
 ) -> datetime:
-    """``hour``:00 wall-clock time in ``tz`` on ``start_date + offset_days``, in UTC."""
+    """``hour``:00 wall-clock time in ``tz`` on ``start_date + offset_days``, in UTC; with
+    ``working_days_only`` a weekend day becomes the Monday after."""
     where = tz if isinstance(tz, ZoneInfo) else zone(tz)
     day = start_date + timedelta(days=offset_days)
+    if working_days_only and day.weekday() >= SATURDAY:
+        day += timedelta(days=7 - day.weekday())
     return datetime.combine(day, time(hour), tzinfo=where).astimezone(UTC)
 
 
@@ -46,18 +56,23 @@ class PlannedStep:
     escalate_at: datetime | None
 
 
-def plan_step(step: Step, start_date: date, tz: str | ZoneInfo) -> PlannedStep:
+def plan_step(
+    step: Step, start_date: date, tz: str | ZoneInfo, working_days_only: bool = False
+) -> PlannedStep:
     """Due, reminder and escalation days count from the day the step arrives."""
     where = tz if isinstance(tz, ZoneInfo) else zone(tz)
     day = step.offset_days
 
+    def at(days: int, hour: int = DELIVERY_HOUR) -> datetime:
+        return local_time(start_date, days, where, hour, working_days_only)
+
     def after(days: int | None) -> datetime | None:
-        return None if days is None else local_time(start_date, day + days, where)
+        return None if days is None else at(day + days)
 
     return PlannedStep(
         step_key=step.key,
-        deliver_at=local_time(start_date, day, where),
-        due_at=local_time(start_date, day + step.due_days, where, DUE_HOUR),
+        deliver_at=at(day),
+        due_at=at(day + step.due_days, DUE_HOUR),
         remind_at=after(step.reminder_after_days),
         escalate_at=after(step.escalate_after_days),
     )
@@ -70,4 +85,6 @@ def plan(sequence: Sequence, start_date: date, tz: str) -> tuple[PlannedStep, ..
     says only when it is due to arrive. A new start date gives new times by planning again.
     """
     where = zone(tz)
-    return tuple(plan_step(step, start_date, where) for step in sequence.steps)
+    return tuple(
+        plan_step(step, start_date, where, sequence.working_days_only) for step in sequence.steps
+    )

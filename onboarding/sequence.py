@@ -194,6 +194,8 @@ class Sequence(_Strict):
     key: Slug
     version: int = Field(ge=1)
     title: str = Field(min_length=1, max_length=120)
+    # Steps that would land on a Saturday or Sunday arrive (and fall due) on the Monday after.
+    working_days_only: bool = False
     steps: list[Step] = Field(min_length=1, max_length=100)
 
     @model_validator(mode="after")

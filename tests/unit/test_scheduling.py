@@ -149,16 +149,53 @@ def test_deliveries_are_at_nine_local_and_in_offset_order(
     assert local_time(start, first, tz, DUE_HOUR) - earlier == timedelta(hours=8)
 
 
+def calendar_day_sequence() -> Sequence:
+    return default_sequence().model_copy(update={"working_days_only": False})
+
+
 @given(start=START_DATES, shift=st.integers(1, 400), tz=st.sampled_from(ZONES))
 def test_a_later_start_moves_every_step_by_the_same_calendar_days(
     start: date, shift: int, tz: str
 ) -> None:
     zone = ZoneInfo(tz)
-    before = plan(default_sequence(), start, tz)
-    after = plan(default_sequence(), start + timedelta(days=shift), tz)
+    before = plan(calendar_day_sequence(), start, tz)
+    after = plan(calendar_day_sequence(), start + timedelta(days=shift), tz)
     for old, new in zip(before, after, strict=True):
         assert old.step_key == new.step_key
         old_local, new_local = old.deliver_at.astimezone(zone), new.deliver_at.astimezone(zone)
         assert new_local.date() - old_local.date() == timedelta(days=shift)
         assert new_local.time() == old_local.time() == time(DELIVERY_HOUR)
         assert new.due_at.astimezone(zone).time() == time(DUE_HOUR)
+
+
+def test_working_days_only_moves_weekend_steps_to_the_monday_after() -> None:
+    monday = date(2027, 3, 1)
+    saturday = local_time(monday, 5, "Europe/Berlin", working_days_only=True)
+    sunday = local_time(monday, 6, "Europe/Berlin", working_days_only=True)
+    friday = local_time(monday, 4, "Europe/Berlin", working_days_only=True)
+    assert saturday == sunday == datetime(2027, 3, 8, 8, 0, tzinfo=UTC)  # Monday 09:00 CET
+    assert friday == datetime(2027, 3, 5, 8, 0, tzinfo=UTC)
+    assert local_time(monday, 5, "Europe/Berlin") == datetime(2027, 3, 6, 8, 0, tzinfo=UTC)
+
+
+def test_the_default_sequence_never_lands_on_a_weekend() -> None:
+    sequence = load_sequence(DEFAULT_SEQUENCE)
+    assert sequence.working_days_only
+    for start in (date(2027, 3, 1) + timedelta(days=n) for n in range(7)):
+        for planned in plan(sequence, start, "America/New_York"):
+            for moment in (planned.deliver_at, planned.due_at, planned.remind_at):
+                if moment is not None:
+                    assert moment.astimezone(ZoneInfo("America/New_York")).weekday() < 5
+
+
+@given(start=START_DATES, weeks=st.integers(1, 60), tz=st.sampled_from(ZONES))
+def test_in_working_days_a_start_later_by_whole_weeks_moves_every_step_by_those_weeks(
+    start: date, weeks: int, tz: str
+) -> None:
+    zone = ZoneInfo(tz)
+    before = plan(default_sequence(), start, tz)
+    after = plan(default_sequence(), start + timedelta(weeks=weeks), tz)
+    for old, new in zip(before, after, strict=True):
+        old_local, new_local = old.deliver_at.astimezone(zone), new.deliver_at.astimezone(zone)
+        assert new_local.date() - old_local.date() == timedelta(weeks=weeks)
+        assert new_local.time() == time(DELIVERY_HOUR)
