@@ -32,7 +32,7 @@ test-deps:
 ## Set up, migrate, seed the demo company and start Redis + web + worker + relay.
 run: install system-deps
 	$(BIN)/onramp db upgrade
-	$(BIN)/onramp seed-demo
+	ONRAMP_BASE_URL=$${ONRAMP_BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/onramp seed-demo
 	$(BIN)/onramp up --port $(PORT)
 
 lint: install
