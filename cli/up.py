@@ -76,8 +76,13 @@ class Supervisor:
     env: dict[str, str]
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, args: list[str]) -> None:
-        self.children[name] = subprocess.Popen(args, env=self.env, start_new_session=True)
+    def start(self, name: str, args: list[str], quiet: bool = False) -> None:
+        """Start a child; ``quiet`` ones (Redis, the mail catcher) keep their chatter out of
+        the terminal, which belongs to the web, worker and relay logs."""
+        output = subprocess.DEVNULL if quiet else None
+        self.children[name] = subprocess.Popen(
+            args, env=self.env, start_new_session=True, stdout=output
+        )
 
     def first_exited(self) -> str | None:
         return next((n for n, p in self.children.items() if p.poll() is not None), None)
@@ -133,7 +138,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
     try:
         if not (env.get("ONRAMP_REDIS_URL") or env.get("REDIS_URL")):
             redis_port = free_port()
-            supervisor.start("redis", redis_server_command(redis_port, data_dir))
+            supervisor.start("redis", redis_server_command(redis_port, data_dir), quiet=True)
             env["ONRAMP_REDIS_URL"] = f"redis://127.0.0.1:{redis_port}/0"
             wait_for_port(redis_port)
         mail_note = f"SMTP {env.get('ONRAMP_SMTP_HOST')}:{env.get('ONRAMP_SMTP_PORT', '25')}"
@@ -153,6 +158,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
                     "aiosmtpd.handlers.Mailbox",
                     str(mail_dir),
                 ],
+                quiet=True,
             )
             env["ONRAMP_SMTP_HOST"], env["ONRAMP_SMTP_PORT"] = "127.0.0.1", str(smtp_port)
             wait_for_port(smtp_port)
@@ -244,5 +250,7 @@ def _print_urls(base_url: str, database_url: str, redis_url: str, mail_note: str
     click.echo(f"  redis:                {redis_url}")
     click.echo(f"  database:             {database_url}")
     click.echo(f"  mail:                 {mail_note}")
-    click.echo(f"  try:                  onramp demo --candidates 20 --url {base_url}")
+    click.echo(
+        f"  try:                  onramp demo --candidates 20 --hires 5 --days 90 --url {base_url}"
+    )
     click.echo("Press Ctrl-C to stop.")
