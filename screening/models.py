@@ -65,6 +65,7 @@ class Candidate(Base):
     name: Mapped[str] = mapped_column(String(120))
     email: Mapped[str] = mapped_column(String(254))
     created_at: Mapped[datetime]
+    erased_at: Mapped[datetime | None]
 
 
 class Application(Base):

@@ -395,3 +395,18 @@ def _summary(result: Mapping[str, Any]) -> str:
 def _points(value: float) -> str:
     """Whole points, as the dashboard shows them: one number per score everywhere."""
     return f"{value:.0f}"
+
+
+def without_candidate_words(content: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored packet with everything the candidate wrote removed (erasure): their quotes, and
+    evidence lines citing their text. Item evidence lines quote the assessment's own wording
+    and start with “ (see _evidence); rubric-match lines carry the candidate's words."""
+    questions = [
+        {
+            **question,
+            "quotes": [],
+            "evidence": [e for e in question.get("evidence", ()) if e.startswith("“")],
+        }
+        for question in content["questions"]
+    ]
+    return {**content, "questions": questions}

@@ -42,6 +42,13 @@ class StartForm(FlaskForm):
     )
 
 
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        "Yes, erase my name, email address and written answers.",
+        validators=[InputRequired("Tick the box to confirm the erasure.")],
+    )
+
+
 class PageForm(FlaskForm):
     """Base for generated page forms; subclasses know their page."""
 

@@ -16,7 +16,7 @@ from screening import applications
 from screening.definition import AssessmentDefinition
 from screening.models import Application
 from web import extensions
-from web.candidate.forms import PageForm, StartForm, page_form_class
+from web.candidate.forms import EraseForm, PageForm, StartForm, page_form_class
 from web.extensions import limiter
 
 bp = Blueprint("candidate", __name__, template_folder="templates")
@@ -132,7 +132,32 @@ def done(token: str) -> str:
         application = applications.find_application(session, _public_id(token))
         if application.status == "started":
             raise DomainError("This assessment has not been submitted yet.")
-        return render_template("candidate/done.html", opening=application.opening)
+        return render_template(
+            "candidate/done.html",
+            opening=application.opening,
+            application=application,
+            erase_form=EraseForm(),
+            token=token,
+        )
+
+
+@bp.post("/a/<token>/erase")
+def erase(token: str) -> Response | tuple[str, int]:
+    """Self-service erasure from the candidate's own link (DESIGN.md §1, §8)."""
+    form = EraseForm()
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        if form.validate_on_submit():
+            applications.erase_candidate(session, extensions.clock(), application)
+            return redirect(url_for(".done", token=token))
+        html = render_template(
+            "candidate/done.html",
+            opening=application.opening,
+            application=application,
+            erase_form=form,
+            token=token,
+        )
+        return html, 422
 
 
 @bp.get("/a/<token>/status.json")
