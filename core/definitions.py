@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 Model = TypeVar("Model", bound=BaseModel)
+Loc = tuple[str | int, ...]
 
 
 class DefinitionError(Exception):
@@ -25,6 +27,25 @@ class DefinitionError(Exception):
         self.source = source
         self.problems = problems
         super().__init__("\n".join(f"{source}: {problem}" for problem in problems))
+
+
+def refuse(model: str, problems: list[tuple[Loc, str]]) -> None:
+    """Report cross-field problems from a model validator, each at its own path.
+
+    A plain ValueError would put every problem at the model's own path ("(top level)");
+    pydantic keeps the locations of a ValidationError raised inside a validator and prefixes
+    them with the model's path.
+    """
+    if problems:
+        raise ValidationError.from_exception_data(
+            model,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("definition", reason), loc=loc, input=None
+                )
+                for loc, reason in problems
+            ],
+        )
 
 
 def read_yaml(path: Path | str) -> Any:

@@ -15,10 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import definitions
+from core.definitions import Loc
 from core.errors import DomainError
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
@@ -41,28 +41,6 @@ _KIND_BLOCKS: dict[str, str] = {
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-Loc = tuple[str | int, ...]
-
-
-def _refuse(model: str, problems: list[tuple[Loc, str]]) -> None:
-    """Report each problem at its own path inside the model being validated.
-
-    A plain ValueError would put every problem at the model's own path (for the sequence,
-    "(top level)"); pydantic keeps the locations of a ValidationError raised by a validator
-    and prefixes them with the model's path.
-    """
-    if problems:
-        raise ValidationError.from_exception_data(
-            model,
-            [
-                InitErrorDetails(
-                    type=PydanticCustomError("definition", reason), loc=loc, input=None
-                )
-                for loc, reason in problems
-            ],
-        )
 
 
 def _unique_ids(field: str, entries: list[Any], what: str) -> list[tuple[Loc, str]]:
@@ -102,7 +80,7 @@ class QuizQuestion(_Strict):
             reason = (
                 f"{self.answer} is not an option; options are numbered 0 to {len(self.options) - 1}"
             )
-            _refuse("QuizQuestion", [(("answer",), reason)])
+            definitions.refuse("QuizQuestion", [(("answer",), reason)])
         return self
 
 
@@ -112,7 +90,7 @@ class Quiz(_Strict):
 
     @model_validator(mode="after")
     def _unique_questions(self) -> Quiz:
-        _refuse("Quiz", _unique_ids("questions", self.questions, "question"))
+        definitions.refuse("Quiz", _unique_ids("questions", self.questions, "question"))
         return self
 
 
@@ -135,7 +113,7 @@ class Pulse(_Strict):
 
     @model_validator(mode="after")
     def _unique_items(self) -> Pulse:
-        _refuse("Pulse", _unique_ids("items", self.items, "pulse item"))
+        definitions.refuse("Pulse", _unique_ids("items", self.items, "pulse item"))
         return self
 
 
@@ -186,7 +164,7 @@ class Step(_Strict):
                     "remind before escalating",
                 )
             )
-        _refuse("Step", problems)
+        definitions.refuse("Step", problems)
         return self
 
 
@@ -236,7 +214,7 @@ class Sequence(_Strict):
                     f"and a sequence must cover all four ({', '.join(AIMS)})",
                 )
             )
-        _refuse("Sequence", problems)
+        definitions.refuse("Sequence", problems)
         return self
 
     @cached_property

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import definitions
+from core.definitions import Loc
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 DEFAULT_ASSESSMENT = DEFINITIONS_DIR / "service_mindset.yaml"
@@ -191,37 +192,37 @@ class AssessmentDefinition(_Strict):
 
     @model_validator(mode="after")
     def _references_resolve(self) -> AssessmentDefinition:
-        problems: list[str] = []
+        problems: list[tuple[Loc, str]] = []
         dimension_keys = {dimension.key for dimension in self.dimensions}
         if len(dimension_keys) != len(self.dimensions):
-            problems.append("dimensions: keys must be unique")
+            problems.append((("dimensions",), "keys must be unique"))
         if len({page.key for page in self.pages}) != len(self.pages):
-            problems.append("pages: keys must be unique")
+            problems.append((("pages",), "keys must be unique"))
         seen: dict[str, int] = {}
         for page_index, page in enumerate(self.pages):
             for item_index, item in enumerate(page.items):
-                where = f"pages[{page_index}].items[{item_index}]"
+                where: Loc = ("pages", page_index, "items", item_index)
                 if item.id in seen:
-                    problems.append(f"{where}.id: {item.id!r} is used twice")
+                    problems.append(((*where, "id"), f"{item.id!r} is used twice"))
                 seen[item.id] = page_index
                 if not isinstance(item, CheckItem) and item.dimension not in dimension_keys:
-                    problems.append(f"{where}.dimension: unknown dimension {item.dimension!r}")
+                    reason = f"unknown dimension {item.dimension!r}"
+                    problems.append(((*where, "dimension"), reason))
         for page_index, page in enumerate(self.pages):
             for item_index, item in enumerate(page.items):
                 if isinstance(item, CheckItem) and item.mirrors is not None:
                     target = self.items.get(item.mirrors)
-                    where = f"pages[{page_index}].items[{item_index}].mirrors"
+                    where = ("pages", page_index, "items", item_index, "mirrors")
                     if not isinstance(target, LikertItem):
-                        problems.append(f"{where}: {item.mirrors!r} is not a likert item")
+                        problems.append((where, f"{item.mirrors!r} is not a likert item"))
                     elif seen[item.mirrors] == page_index:
-                        problems.append(f"{where}: the mirrored item must be on another page")
+                        problems.append((where, "the mirrored item must be on another page"))
         for dimension in self.dimensions:
             if not any(
                 getattr(item, "dimension", None) == dimension.key for item in self.items.values()
             ):
-                problems.append(f"dimensions: {dimension.key!r} has no items")
-        if problems:
-            raise ValueError("; ".join(problems))
+                problems.append((("dimensions",), f"{dimension.key!r} has no items"))
+        definitions.refuse("AssessmentDefinition", problems)
         return self
 
     @cached_property

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import definitions
-from core.definitions import DefinitionError
+from core.definitions import DefinitionError, Loc
 from screening.definition import DEFINITIONS_DIR, Slug
 
 DEFAULT_QUESTION_BANK = DEFINITIONS_DIR / "question_bank.yaml"
@@ -65,18 +65,15 @@ class QuestionBank(_Strict):
 
     @model_validator(mode="after")
     def _unique_question_ids(self) -> QuestionBank:
-        problems: list[str] = []
+        problems: list[tuple[Loc, str]] = []
         seen: dict[str, str] = {}
         for key, dimension in self.dimensions.items():
             for index, question in enumerate(dimension.questions):
-                where = f"dimensions.{key}.questions[{index}].id"
                 if question.id in seen:
-                    problems.append(
-                        f"{where}: {question.id!r} is used twice (first in {seen[question.id]})"
-                    )
+                    reason = f"{question.id!r} is used twice (first in {seen[question.id]})"
+                    problems.append((("dimensions", key, "questions", index, "id"), reason))
                 seen.setdefault(question.id, key)
-        if problems:
-            raise ValueError("; ".join(problems))
+        definitions.refuse("QuestionBank", problems)
         return self
 
     def questions(self, dimension_key: str) -> list[InterviewQuestion]:

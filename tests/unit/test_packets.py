@@ -293,7 +293,9 @@ def test_a_duplicate_question_id_names_its_path() -> None:
     with pytest.raises(DefinitionError) as raised:
         parse_question_bank(document, "bank.yaml")
     assert "bank.yaml: " in str(raised.value)
-    assert "dimensions.judgment.questions[0].id: 'emp_b1' is used twice" in str(raised.value)
+    assert "bank.yaml: dimensions.judgment.questions[0].id: 'emp_b1' is used twice" in str(
+        raised.value
+    )  # at its own path, not under "(top level)"
 
 
 def test_a_missing_anchor_3_names_its_path() -> None:
