@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core import audit
@@ -99,7 +99,7 @@ def sequence_of(enrollment: Enrollment) -> Sequence:
 # --- the scheduler's queries ------------------------------------------------------------------
 
 
-def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
+def _is_due(now: datetime) -> Any:
     """Pending steps whose time has come and whose `after` step is completed."""
     previous = aliased(StepInstance)
     dependency_done = exists().where(
@@ -107,14 +107,18 @@ def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
         previous.step_key == StepInstance.after_key,
         previous.status == "completed",
     )
+    return and_(
+        StepInstance.status == "pending",
+        StepInstance.deliver_at <= now,
+        StepInstance.after_key.is_(None) | dependency_done,
+    )
+
+
+def due_deliveries(session: Session, now: datetime, limit: int) -> list[int]:
     return list(
         session.scalars(
             select(StepInstance.id)
-            .where(
-                StepInstance.status == "pending",
-                StepInstance.deliver_at <= now,
-                StepInstance.after_key.is_(None) | dependency_done,
-            )
+            .where(_is_due(now))
             .order_by(StepInstance.deliver_at, StepInstance.id)
             .limit(limit)
         )
@@ -372,7 +376,10 @@ def engine_stats(session: Session, now: datetime) -> EngineStats:
         pending=by_status.get("pending", 0),
         delivered=by_status.get("delivered", 0),
         completed=by_status.get("completed", 0),
-        due_undelivered=len(due_deliveries(session, now, 100_000)),
+        due_undelivered=session.scalar(
+            select(func.count()).select_from(StepInstance).where(_is_due(now))
+        )
+        or 0,
         claimed_more_than_once=session.scalar(
             select(func.count()).select_from(StepInstance).where(StepInstance.attempts > 1)
         )

@@ -53,7 +53,6 @@ class Opening(Base):
     created_at: Mapped[datetime]
 
     company: Mapped[Company] = relationship(lazy="joined")
-    assessment_version: Mapped[AssessmentVersion] = relationship()
 
 
 class Candidate(Base):
