@@ -1,0 +1,27 @@
+"""retention purge and erasure review marks
+
+Revision ID: 5e55107e0002
+Revises: 5e55107e0001
+Create Date: 2026-11-25 09:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.db
+
+
+revision = '5e55107e0002'
+down_revision = '5e55107e0001'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
