@@ -104,33 +104,62 @@ def relay() -> None:
 @main.command()
 @click.option("--every", type=float, default=None, help="Seconds between ticks.")
 def scheduler(every: float | None) -> None:
-    """Enqueue due onboarding steps, reminders and escalations until stopped."""
+    """Enqueue due onboarding steps, reminders and escalations; every minute re-drive what a
+    crash left half-done (the reconciler); once a day purge data past its retention."""
     from workers.broker import setup_broker
-    from workers.scheduler import Scheduler
+    from workers.reconciler import Reconciler
+    from workers.scheduler import PeriodicJob, Scheduler
 
     settings = load_settings()
     database = Database(settings.database_url)
     broker = setup_broker(settings, database)
+    clock = clock_for(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     every = every or settings.scheduler_tick_seconds
-    click.echo(f"scheduler ticking every {every:g}s")
-    Scheduler(database, broker, clock_for(settings)).run(every)
+    reconciler = Reconciler(database, broker, clock, settings)
+    jobs = [PeriodicJob("reconciler", settings.reconcile_every_seconds, reconciler.run_once)]
+    click.echo(
+        f"scheduler ticking every {every:g}s; reconciler every "
+        f"{settings.reconcile_every_seconds:g}s"
+    )
+    Scheduler(database, broker, clock).run(every, jobs)
     broker.close()
 
 
 @main.command()
-def status() -> None:
-    """Applications by status and the outbox backlog."""
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, for scripts and checks.")
+def status(as_json: bool) -> None:
+    """Is anything stuck? Applications by status, missing packets, deliveries, due steps and
+    the outbox backlog."""
+    import json
+
+    from core import deliveries
+    from onboarding.enrollments import engine_stats
     from screening.applications import status_counts
+    from screening.hiring import count_packets_missing
 
     settings = load_settings()
     database = Database(settings.database_url)
     with database.unit_of_work() as session:
-        counts = status_counts(session)
-        unsent = outbox.unsent_count(session)
-    for name, count in sorted(counts.items()):
-        click.echo(f"{name:>10}: {count}")
-    click.echo(f"{'outbox':>10}: {unsent} unsent")
+        by_delivery_status = deliveries.status_counts(session)
+        report = {
+            "applications": status_counts(session),
+            "packets_missing": count_packets_missing(session),
+            "deliveries_pending": by_delivery_status["pending"],
+            "deliveries_failed": by_delivery_status["failed"],
+            "steps_due_undelivered": engine_stats(
+                session, clock_for(settings).now()
+            ).due_undelivered,
+            "outbox_unsent": outbox.unsent_count(session),
+        }
+    database.dispose()
+    if as_json:
+        click.echo(json.dumps(report, sort_keys=True))
+        return
+    for name, count in sorted(report.pop("applications").items()):
+        click.echo(f"{'applications ' + name:>28}: {count}")
+    for name, count in report.items():
+        click.echo(f"{name.replace('_', ' '):>28}: {count}")
 
 
 @main.command()
@@ -159,10 +188,12 @@ def _safe_url(url: str) -> str:
 
 def _register_commands() -> None:
     from cli.demo import demo
+    from cli.retention import retention
     from cli.up import up
 
     main.add_command(up)
     main.add_command(demo)
+    main.add_command(retention)
 
 
 _register_commands()

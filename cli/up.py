@@ -1,7 +1,14 @@
-"""`onramp up`: everything for local use in one terminal, stopped cleanly by Ctrl-C."""
+"""`onramp up`: everything for local use in one terminal, stopped cleanly by Ctrl-C.
+
+A child that crashes (web, worker, relay, scheduler, mail catcher, Redis) is restarted after
+an exponential backoff; Redis keeps an append-only file under ``var/redis/``, so queued
+messages survive its restart.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import secrets
 import shutil
@@ -10,14 +17,18 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import click
 import httpx
 
 from core import migrate
 from core.settings import DEFAULT_DATA_DIR
+
+log = logging.getLogger(__name__)
 
 STOP_GRACE_SECONDS = 10
 
@@ -39,12 +50,16 @@ def wait_for_port(port: int, timeout: float = 10.0) -> None:
 
 
 def redis_server_command(port: int, data_dir: Path) -> list[str]:
+    """A private redis-server on ``port`` whose append-only file lives in ``data_dir/redis``
+    (created here), fsynced every second: a crash and restart loses at most a second."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise click.ClickException(
             "redis-server is not installed: run `sudo apt-get install redis-server`, "
             "or set REDIS_URL to an existing Redis"
         )
+    redis_dir = (data_dir / "redis").resolve()
+    redis_dir.mkdir(parents=True, exist_ok=True)
     return [
         binary,
         "--port",
@@ -54,9 +69,11 @@ def redis_server_command(port: int, data_dir: Path) -> list[str]:
         "--save",
         "",
         "--appendonly",
-        "no",
+        "yes",
+        "--appendfsync",
+        "everysec",
         "--dir",
-        str(data_dir),
+        str(redis_dir),
     ]
 
 
@@ -69,41 +86,141 @@ def local_secret_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait before restarting a child: ``first`` seconds after a crash, doubling
+    with each crash in a row up to ``ceiling``; a run of ``stable_after`` seconds forgives
+    the earlier crashes."""
+
+    first: float = 1.0
+    ceiling: float = 30.0
+    stable_after: float = 60.0
+
+    def crashes_in_a_row(self, previous: int, uptime: float) -> int:
+        """The count after one more crash, following a run of ``uptime`` seconds."""
+        return 1 if uptime >= self.stable_after else previous + 1
+
+    def delay(self, crashes_in_a_row: int) -> float:
+        return min(self.ceiling, self.first * 2 ** max(0, crashes_in_a_row - 1))
+
+
+@dataclass
+class Child:
+    """One supervised process; ``restart_at`` is set while it waits out its backoff."""
+
+    name: str
+    args: list[str]
+    quiet: bool
+    process: subprocess.Popen[bytes]
+    started_at: float
+    crashes_in_a_row: int = 0
+    restart_at: float | None = None
+
+
+def describe_exit(code: int) -> str:
+    """``-9`` → ``-9 (SIGKILL)``: Popen reports death by signal as a negative code."""
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"{code} ({signal.Signals(-code).name})"
+    return str(code)
+
+
+def _signal_group(pid: int, signum: int) -> None:
+    """Signal a child's process group (it runs in its own session); a group already gone,
+    or a leader whose leftovers (gunicorn or dramatiq workers) all exited, is fine."""
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signum)
+
+
 @dataclass
 class Supervisor:
-    """Starts child processes and stops them all together."""
+    """Starts child processes, restarts those that crash, and stops them all together."""
 
     env: dict[str, str]
-    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    backoff: Backoff = field(default_factory=Backoff)
+    log_dir: Path | None = None
+    children: dict[str, Child] = field(default_factory=dict)
 
     def start(self, name: str, args: list[str], quiet: bool = False) -> None:
         """Start a child; ``quiet`` ones (Redis, the mail catcher) keep their chatter out of
-        the terminal, which belongs to the web, worker and relay logs."""
-        output = subprocess.DEVNULL if quiet else None
-        self.children[name] = subprocess.Popen(
-            args, env=self.env, start_new_session=True, stdout=output
-        )
+        the terminal, which belongs to the web, worker and relay logs: it goes to
+        ``log_dir/<name>.log`` if there is a ``log_dir``, else nowhere."""
+        child = Child(name, args, quiet, self._spawn(name, args, quiet), time.monotonic())
+        self.children[name] = child
+
+    def _spawn(self, name: str, args: list[str], quiet: bool) -> subprocess.Popen[bytes]:
+        with self._stdout(name, quiet) as stdout:
+            return subprocess.Popen(args, env=self.env, start_new_session=True, stdout=stdout)
+
+    def _stdout(self, name: str, quiet: bool) -> AbstractContextManager[IO[bytes] | int | None]:
+        if not quiet:
+            return contextlib.nullcontext(None)
+        if self.log_dir is None:
+            return contextlib.nullcontext(subprocess.DEVNULL)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        return (self.log_dir / f"{name}.log").open("ab")
 
     def first_exited(self) -> str | None:
-        return next((n for n, p in self.children.items() if p.poll() is not None), None)
+        return next((n for n, c in self.children.items() if c.process.poll() is not None), None)
+
+    def supervise(self) -> None:
+        """One pass: schedule a restart for each child that exited, and restart those whose
+        backoff is over. Call it every fraction of a second."""
+        now = time.monotonic()
+        for child in self.children.values():
+            if child.restart_at is None:
+                code = child.process.poll()
+                if code is not None:
+                    self._crashed(child, code, now)
+            elif now >= child.restart_at:
+                self._restart(child, now)
+
+    def _crashed(self, child: Child, code: int, now: float) -> None:
+        uptime = now - child.started_at
+        child.crashes_in_a_row = self.backoff.crashes_in_a_row(child.crashes_in_a_row, uptime)
+        delay = self.backoff.delay(child.crashes_in_a_row)
+        child.restart_at = now + delay
+        _signal_group(child.process.pid, signal.SIGTERM)  # leftovers may finish their work
+        log.warning(
+            "%s exited with code %s after %.1fs; restarting in %gs",
+            child.name,
+            describe_exit(code),
+            uptime,
+            delay,
+            extra={"child": child.name, "exit_code": code, "restart_in": delay},
+        )
+
+    def _restart(self, child: Child, now: float) -> None:
+        code = child.process.returncode
+        _signal_group(child.process.pid, signal.SIGKILL)  # leftovers would hold its port
+        child.process = self._spawn(child.name, child.args, child.quiet)
+        child.started_at, child.restart_at = now, None
+        log.warning(
+            "%s restarted as pid %d (previous exit code %s, crash %d in a row)",
+            child.name,
+            child.process.pid,
+            describe_exit(code),
+            child.crashes_in_a_row,
+            extra={"child": child.name, "exit_code": code, "pid": child.process.pid},
+        )
 
     def stop(self) -> None:
         """Stop the services first and Redis last, so workers can ack in-flight messages."""
-        services = [p for name, p in self.children.items() if name != "redis"]
-        self._terminate(services)
-        self._terminate([p for name, p in self.children.items() if name == "redis"])
+        processes = {name: child.process for name, child in self.children.items()}
+        self._terminate([p for name, p in processes.items() if name != "redis"])
+        self._terminate([p for name, p in processes.items() if name == "redis"])
 
     @staticmethod
     def _terminate(processes: list[subprocess.Popen[bytes]]) -> None:
         for process in processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+            # A crashed child waiting for its restart may have left workers behind.
+            _signal_group(process.pid, signal.SIGTERM if process.poll() is None else signal.SIGKILL)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for process in processes:
             try:
                 process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
+                _signal_group(process.pid, signal.SIGKILL)
                 process.wait()
 
 
@@ -113,7 +230,7 @@ class Supervisor:
 @click.option("--worker-threads", default=4, show_default=True)
 def up(port: int, web_workers: int, worker_threads: int) -> None:
     """Start Redis (unless REDIS_URL is set), a mail catcher (unless ONRAMP_SMTP_HOST is set),
-    web, worker, relay and scheduler; Ctrl-C stops all."""
+    web, worker, relay and scheduler; restart any that crashes; Ctrl-C stops all."""
     from cli.main import load_settings
 
     port = port or free_port()
@@ -126,7 +243,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
         # Lets `onramp demo --days N` move time for every process; real time until it does.
         env.setdefault("ONRAMP_SIMULATED_CLOCK", "1")
         env.setdefault("ONRAMP_SCHEDULER_TICK_SECONDS", "1")
-    supervisor = Supervisor(env)
+    supervisor = Supervisor(env, log_dir=data_dir / "log")
     stopping = False
 
     def _stop(signum: int, _frame: object) -> None:
@@ -182,6 +299,8 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
                 "sync",
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "web.access_log.RedactingLogger",
                 "--log-level",
                 "warning",
             ],
@@ -204,9 +323,7 @@ def up(port: int, web_workers: int, worker_threads: int) -> None:
         _wait_healthy(settings.base_url, supervisor)
         _print_urls(settings.base_url, settings.database_url, settings.redis_url, mail_note)
         while not stopping:
-            crashed = supervisor.first_exited()
-            if crashed:
-                raise click.ClickException(f"{crashed} stopped unexpectedly; stopping everything")
+            supervisor.supervise()
             time.sleep(0.3)
         click.echo("stopping…")
     finally:

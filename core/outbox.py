@@ -54,15 +54,22 @@ def record(session: Session, clock: Clock, name: str, **payload: Any) -> None:
 
 
 def relay_batch(
-    session: Session, clock: Clock, send: Callable[[Sequence[Event]], None], limit: int
+    session: Session,
+    clock: Clock,
+    send: Callable[[Sequence[Event]], None],
+    limit: int,
+    created_before: datetime | None = None,
 ) -> int:
     """Send up to ``limit`` unsent events and mark them sent; returns how many were sent.
 
     Runs inside the caller's transaction. Rows are locked (SKIP LOCKED on PostgreSQL; SQLite
     transactions are already exclusive) so two relays never send the same row at once. If
-    ``send`` raises, the transaction rolls back and the rows stay unsent.
+    ``send`` raises, the transaction rolls back and the rows stay unsent. ``created_before``
+    limits a pass to old rows: the reconciler's nudge when no relay is keeping up.
     """
     query = select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)).order_by(OutboxEvent.id)
+    if created_before is not None:
+        query = query.where(OutboxEvent.created_at < created_before)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.scalars(query.limit(limit)).all()

@@ -6,6 +6,7 @@ This module is the only reader of ``os.environ``. Everything else receives a fro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -55,11 +56,35 @@ class Settings(BaseModel):
     webhook_secret: str = ""
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
     rate_limit_login: str = "10 per minute"
+    # Sign-in limits beyond the address+account pair above. One address trying many accounts
+    # (password spraying) gets far fewer tries than an office NAT's staff ever need; one account
+    # tried from many addresses counts failed attempts only, so guessing slows to a crawl while
+    # an attacker can hold a targeted account shut for at most the hour.
+    rate_limit_login_per_address: str = "30 per minute; 300 per hour"
+    rate_limit_login_per_account: str = "10 per minute; 50 per hour"
+    # Staff sessions end after this long without a request (and 12 h after sign-in at most).
+    session_idle_minutes: int = Field(default=30, ge=1, le=12 * 60)
+    # /metrics: with a token, scrapers send `Authorization: Bearer <token>`; without one, only
+    # these networks (comma-separated CIDRs) may scrape.
+    metrics_token: str = ""
+    metrics_allow_networks: str = "127.0.0.0/8,::1/128"
     # Development/demo only: every process reads "now" as system time plus an offset in Redis.
     simulated_clock: bool = False
     scheduler_tick_seconds: float = Field(default=3.0, gt=0)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_idle_seconds: float = Field(default=0.25, gt=0)
+    # Candidates' personal data is anonymized this long after their application's last
+    # activity (the landing page promises it); started, never-submitted ones sooner.
+    retention_days: int = Field(default=365, ge=30)
+    abandoned_days: int = Field(default=30, ge=1)
+    # Deliveries (every outgoing email): a claim older than this belongs to a dead worker, so
+    # it must outlast the SMTP timeout and the actor time limit; past the cap a delivery is
+    # marked failed for an admin to see instead of retrying forever.
+    delivery_claim_timeout_seconds: int = Field(default=300, ge=1)
+    delivery_max_attempts: int = Field(default=8, ge=1, le=100)
+    # The reconciler re-drives work older than this that a crash left half-done.
+    reconcile_after_seconds: int = Field(default=180, ge=1)
+    reconcile_every_seconds: float = Field(default=60, gt=0)
 
     @field_validator("database_url")
     @classmethod
@@ -84,12 +109,32 @@ class Settings(BaseModel):
             raise ValueError(f"bad port: {exc}") from None
         return value
 
+    @field_validator("metrics_allow_networks")
+    @classmethod
+    def _cidr_list(cls, value: str) -> str:
+        for network in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ipaddress.ip_network(network)
+            except ValueError as exc:
+                raise ValueError(f"expected CIDRs like 10.0.0.0/8: {exc}") from None
+        return value
+
+    @property
+    def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """Empty means no address may scrape without the token."""
+        parts = (part.strip() for part in self.metrics_allow_networks.split(","))
+        return tuple(ipaddress.ip_network(part) for part in parts if part)
+
     @field_validator("base_url")
     @classmethod
     def _absolute_url(cls, value: str) -> str:
         if urlsplit(value).scheme not in {"http", "https"}:
             raise ValueError("expected an absolute http(s) URL")
         return value.rstrip("/")
+
+    def redis_key(self, name: str) -> str:
+        """A Redis key of ours (shared counters, the demo clock), inside our namespace."""
+        return f"{self.redis_namespace}:{name}"
 
     @property
     def is_sqlite(self) -> bool:

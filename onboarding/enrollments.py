@@ -14,13 +14,14 @@ from typing import Any
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from core import audit
+from core import audit, deliveries
 from core.clock import Clock
 from core.db import rows_changed
+from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError, NotFound
 from onboarding import scheduling
 from onboarding.models import Enrollment, StepInstance
-from onboarding.sequence import Sequence, grade_quiz, parse_sequence
+from onboarding.sequence import Sequence, Step, grade_quiz, parse_sequence
 
 
 @dataclass(frozen=True)
@@ -58,27 +59,16 @@ def enroll(session: Session, clock: Clock, hire: Hire, sequence: Sequence) -> En
     )
     session.add(enrollment)
     session.flush()
-    planned = scheduling.plan(sequence, hire.start_date, hire.timezone)
-    session.execute(
-        insert(StepInstance),
-        [
-            {
-                "enrollment_id": enrollment.id,
-                "step_key": step.key,
-                "after_key": step.after,
-                "audience": step.audience,
-                "kind": step.kind,
-                "title": step.title,
-                "status": "pending",
-                "deliver_at": plan.deliver_at,
-                "due_at": plan.due_at,
-                "remind_at": plan.remind_at,
-                "escalate_at": plan.escalate_at,
-                "attempts": 0,
-            }
-            for step, plan in zip(sequence.steps, planned, strict=True)
-        ],
-    )
+    now = clock.now()
+    rows = [
+        _step_row(enrollment.id, step, plan, now)
+        for step, plan in zip(
+            sequence.steps, scheduling.plan(sequence, hire.start_date, hire.timezone), strict=True
+        )
+    ]
+    session.execute(insert(StepInstance), rows)
+    caught_up = [row for row in rows if row["status"] == "delivered"]
+    _request_catch_up_digests(session, clock, enrollment, caught_up)
     audit.record(
         session,
         clock,
@@ -87,9 +77,67 @@ def enroll(session: Session, clock: Clock, hire: Hire, sequence: Sequence) -> En
         subject_type="enrollment",
         subject_id=enrollment.id,
         application_id=hire.application_id,
-        steps=len(planned),
+        steps=len(rows),
+        caught_up=len(caught_up),
     )
     return enrollment
+
+
+def _step_row(
+    enrollment_id: int, step: Step, plan: scheduling.PlannedStep, now: datetime
+) -> dict[str, Any]:
+    """A step instance; one whose time has already come at enrollment (a start date in the
+    past, or preboarding days already gone) is delivered at once and announced in the
+    catch-up digest, its reminder and escalation moved to count from today."""
+    row: dict[str, Any] = {
+        "enrollment_id": enrollment_id,
+        "step_key": step.key,
+        "after_key": step.after,
+        "audience": step.audience,
+        "kind": step.kind,
+        "title": step.title,
+        "status": "pending",
+        "deliver_at": plan.deliver_at,
+        "due_at": plan.due_at,
+        "remind_at": plan.remind_at,
+        "escalate_at": plan.escalate_at,
+        "delivered_at": None,
+        "attempts": 0,
+    }
+    if plan.deliver_at <= now and step.after is None:
+        late_by = now - plan.deliver_at
+        row.update(
+            status="delivered",
+            delivered_at=now,
+            attempts=1,
+            remind_at=plan.remind_at + late_by if plan.remind_at else None,
+            escalate_at=plan.escalate_at + late_by if plan.escalate_at else None,
+        )
+    return row
+
+
+def _request_catch_up_digests(
+    session: Session, clock: Clock, enrollment: Enrollment, caught_up: list[dict[str, Any]]
+) -> None:
+    """One email to the hire and one to the manager listing what is already open, instead of
+    one email per overdue step."""
+    if any(row["audience"] == "new_hire" for row in caught_up):
+        deliveries.request(session, clock, NoticeKind.CATCH_UP_DIGEST, enrollment.id)
+    if enrollment.manager_user_id and any(row["audience"] != "new_hire" for row in caught_up):
+        deliveries.request(
+            session, clock, NoticeKind.CATCH_UP_DIGEST, enrollment.id, enrollment.manager_user_id
+        )
+
+
+def enrolled_among(session: Session, application_ids: list[int]) -> set[int]:
+    """Which of these hires already have an enrollment."""
+    if not application_ids:
+        return set()
+    return set(
+        session.scalars(
+            select(Enrollment.application_id).where(Enrollment.application_id.in_(application_ids))
+        )
+    )
 
 
 def sequence_of(enrollment: Enrollment) -> Sequence:
@@ -146,10 +194,13 @@ def _due_follow_up(session: Session, at: Any, done: Any, now: datetime, limit: i
 
 
 # --- claims -----------------------------------------------------------------------------------
+# A claim and the request for its notice commit together, so a worker that dies after the
+# claim leaves a pending delivery for the reconciler, never a step delivered in silence.
 
 
-def claim_delivery(session: Session, clock: Clock, step_id: int) -> StepInstance | None:
-    """pending → delivered, once. None if someone else delivered it or it is not due."""
+def claim_delivery(session: Session, clock: Clock, step_id: int) -> int | None:
+    """pending → delivered, once; returns the id of the notice to send, or None if someone
+    else delivered it or it is not due."""
     now = clock.now()
     claimed = rows_changed(
         session,
@@ -161,25 +212,20 @@ def claim_delivery(session: Session, clock: Clock, step_id: int) -> StepInstance
         )
         .values(status="delivered", delivered_at=now, attempts=StepInstance.attempts + 1),
     )
-    return session.get(StepInstance, step_id) if claimed else None
+    if not claimed:
+        return None
+    return deliveries.request(session, clock, NoticeKind.STEP_READY, step_id)
 
 
-def unclaim_delivery(session: Session, step_id: int) -> None:
-    """Put a step whose notification failed back, so the retry delivers it."""
-    session.execute(
-        update(StepInstance)
-        .where(StepInstance.id == step_id, StepInstance.status == "delivered")
-        .values(status="pending", delivered_at=None)
-    )
+FOLLOW_UPS = {
+    NoticeKind.STEP_REMINDER: (StepInstance.remind_at, StepInstance.reminded_at),
+    NoticeKind.STEP_ESCALATION: (StepInstance.escalate_at, StepInstance.escalated_at),
+}
 
 
-def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: str) -> StepInstance | None:
-    """Claim a reminder ('remind') or escalation ('escalate') of an incomplete step, once."""
-    at, done = (
-        (StepInstance.remind_at, StepInstance.reminded_at)
-        if kind == "remind"
-        else (StepInstance.escalate_at, StepInstance.escalated_at)
-    )
+def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: NoticeKind) -> int | None:
+    """Claim a reminder or escalation of an incomplete step, once; returns the notice's id."""
+    at, done = FOLLOW_UPS[kind]
     now = clock.now()
     claimed = rows_changed(
         session,
@@ -192,12 +238,9 @@ def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: str) -> 
         )
         .values({done.key: now}),
     )
-    return session.get(StepInstance, step_id) if claimed else None
-
-
-def unclaim_follow_up(session: Session, step_id: int, kind: str) -> None:
-    column = "reminded_at" if kind == "remind" else "escalated_at"
-    session.execute(update(StepInstance).where(StepInstance.id == step_id).values({column: None}))
+    if not claimed:
+        return None
+    return deliveries.request(session, clock, kind, step_id)
 
 
 # --- the portal -------------------------------------------------------------------------------

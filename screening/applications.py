@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
-from screening import packets
+from screening import erasure
 from screening.definition import (
     AssessmentDefinition,
     CheckItem,
@@ -37,7 +37,6 @@ from screening.models import (
     Candidate,
     Company,
     Opening,
-    Packet,
     Response,
 )
 from screening.scoring import SCORER_VERSION, ScoreResult, score_answers
@@ -281,55 +280,31 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
     return result
 
 
+def stuck_submitted(session: Session, submitted_before: datetime, limit: int) -> list[int]:
+    """Applications submitted before ``submitted_before`` and still unscored: their
+    score_application message was lost (the reconciler's question)."""
+    return list(
+        session.scalars(
+            select(Application.id)
+            .where(Application.status == "submitted", Application.submitted_at < submitted_before)
+            .order_by(Application.id)
+            .limit(limit)
+        )
+    )
+
+
 def status_counts(session: Session) -> dict[str, int]:
     """Applications per status (started, submitted, scored), for operators."""
     rows = session.execute(select(Application.status, func.count()).group_by(Application.status))
     return {status: count for status, count in rows}
 
 
-ERASED = "[erased at the candidate's request]"
-
-
 def erase_candidate(session: Session, clock: Clock, application: Application) -> bool:
-    """Remove a candidate's personal data: name, email and every word they wrote (answers,
-    drafts, rubric snippets, packet quotes). Scores, choices and the audit trail stay, so
-    the hiring record and the fairness statistics remain whole. False if already erased.
-
-    Hires are employees now; their data is HR's to manage, not this self-service link's.
+    """The candidate's own erasure link: their name, email and every word they wrote go, and
+    what staff wrote about them is scrubbed (:func:`screening.erasure.anonymize_candidate`,
+    shared with the retention purge). False if already erased; a hire is refused (HR's data).
     """
-    if application.decision == "offer_accepted":
-        raise Conflict(
-            "You have accepted an offer, so your details now sit with HR. Please ask them."
-        )
-    candidate = application.candidate
-    if candidate.erased_at is not None:
-        return False
-    candidate.name, candidate.email = "Erased candidate", f"erased-{candidate.id}@invalid.example"
-    candidate.erased_at = clock.now()
-    application.draft = {}
-    for response in session.scalars(select(Response).filter_by(application_id=application.id)):
-        if isinstance(response.value.get("v"), str):
-            response.value = {"v": ERASED}
-    score = session.scalar(select(ApplicationScore).filter_by(application_id=application.id))
-    if score is not None:
-        score.result = _without_snippets(score.result)
-    packet = session.scalar(select(Packet).filter_by(application_id=application.id))
-    if packet is not None:
-        packet.content = packets.without_candidate_words(packet.content)
-    audit.record(
-        session,
-        clock,
-        actor="candidate",
-        action="candidate.erased",
-        subject_type="application",
-        subject_id=application.id,
+    done = erasure.anonymize_candidate(
+        session, clock, application.candidate, erasure.ErasureReason.REQUEST
     )
-    return True
-
-
-def _without_snippets(result: dict[str, Any]) -> dict[str, Any]:
-    dimensions = [
-        {**d, "text_matches": [{**m, "snippet": ERASED} for m in d.get("text_matches", [])]}
-        for d in result["dimensions"]
-    ]
-    return {**result, "dimensions": dimensions}
+    return done is not None

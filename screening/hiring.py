@@ -1,4 +1,4 @@
-"""The hiring team's use cases: panels, packets, deliveries, scorecards, decisions, hires.
+"""The hiring team's use cases: panels, packets and their notices, scorecards.
 
 Authorization lives here, not in the views: every lookup for a user goes through
 :func:`application_for`, which answers "not found" for openings the user is not on.
@@ -6,41 +6,34 @@ Authorization lives here, not in the views: every lookup for a user goes through
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime
 from statistics import fmean
-from typing import Any, Literal
+from typing import Any
 
-from sqlalchemy import case, exists, or_, select, update
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
-from core import audit, outbox
+from core import audit, deliveries, outbox
 from core.accounts import User
 from core.clock import Clock
-from core.db import rows_changed
+from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError, NotFound
-from core.events import HIRE_ACCEPTED, PACKET_READY
+from core.events import PACKET_READY
 from screening import packets
 from screening.applications import definition_for
 from screening.models import (
     Application,
     ApplicationScore,
-    Decision,
     Opening,
     OpeningManager,
     Packet,
-    PacketDelivery,
     Response,
     Scorecard,
 )
 from screening.question_bank import QuestionBank
 
-DecisionKind = Literal["advance", "reject", "offer", "offer_accepted"]
-DECISIONS: tuple[DecisionKind, ...] = ("advance", "reject", "offer", "offer_accepted")
-# A delivery claimed longer ago than this is presumed abandoned by a dead worker.
-DELIVERY_CLAIM_TIMEOUT = timedelta(minutes=5)
 RECOMMENDATION_ORDER = {"advance": 0, "review": 1, "hold": 2}
 
 
@@ -157,7 +150,7 @@ def build_packet_for(
     session.add(packet)
     session.flush()
     for member in panel_of(session, application.opening_id):
-        session.add(PacketDelivery(packet_id=packet.id, user_id=member.id))
+        deliveries.request(session, clock, NoticeKind.PACKET_READY, packet.id, member.id)
     audit.record(
         session,
         clock,
@@ -170,78 +163,6 @@ def build_packet_for(
     )
     outbox.record(session, clock, PACKET_READY, packet_id=packet.id, application_id=application_id)
     return packet
-
-
-@dataclass(frozen=True)
-class DeliveryJob:
-    delivery_id: int
-    packet_id: int
-    application_id: int
-    opening_title: str
-    recipient_email: str
-    recipient_name: str
-
-
-def pending_deliveries(session: Session, packet_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(PacketDelivery.id).where(
-                PacketDelivery.packet_id == packet_id, PacketDelivery.sent_at.is_(None)
-            )
-        )
-    )
-
-
-def claim_delivery(session: Session, clock: Clock, delivery_id: int) -> DeliveryJob | None:
-    """Claim an unsent delivery for this worker; None if sent or claimed by a live worker."""
-    now = clock.now()
-    claimed = rows_changed(
-        session,
-        update(PacketDelivery)
-        .where(
-            PacketDelivery.id == delivery_id,
-            PacketDelivery.sent_at.is_(None),
-            or_(
-                PacketDelivery.claimed_at.is_(None),
-                PacketDelivery.claimed_at < now - DELIVERY_CLAIM_TIMEOUT,
-            ),
-        )
-        .values(claimed_at=now, attempts=PacketDelivery.attempts + 1),
-    )
-    if not claimed:
-        return None
-    delivery = session.get_one(PacketDelivery, delivery_id)
-    packet = session.get_one(Packet, delivery.packet_id)
-    application = session.get_one(Application, packet.application_id)
-    user = session.get_one(User, delivery.user_id)
-    return DeliveryJob(
-        delivery.id, packet.id, application.id, application.opening.title, user.email, user.name
-    )
-
-
-def mark_delivered(session: Session, clock: Clock, delivery_id: int) -> None:
-    delivery = session.get_one(PacketDelivery, delivery_id)
-    delivery.sent_at = clock.now()
-    delivery.last_error = None
-    packet = session.get_one(Packet, delivery.packet_id)
-    audit.record(
-        session,
-        clock,
-        actor="worker",
-        action="packet.delivered",
-        subject_type="application",
-        subject_id=packet.application_id,
-        user_id=delivery.user_id,
-    )
-
-
-def release_delivery(session: Session, delivery_id: int, error: str) -> None:
-    """Give a failed delivery back so the retry can claim it at once."""
-    session.execute(
-        update(PacketDelivery)
-        .where(PacketDelivery.id == delivery_id, PacketDelivery.sent_at.is_(None))
-        .values(claimed_at=None, last_error=error[:300])
-    )
 
 
 # --- scorecards -------------------------------------------------------------------------------
@@ -339,109 +260,27 @@ def combine_dimension_means(cards: Sequence[Scorecard]) -> dict[str, float]:
     }
 
 
-# --- decisions and hires ----------------------------------------------------------------------
+def _without_packet() -> Any:
+    return and_(
+        Application.status == "scored", ~exists().where(Packet.application_id == Application.id)
+    )
 
 
-def goes_against(recommendation: str | None, decision: str) -> bool:
-    if recommendation == "advance":
-        return decision == "reject"
-    if recommendation == "hold":
-        return decision in {"advance", "offer", "offer_accepted"}
-    return False
-
-
-def decide(
-    session: Session,
-    clock: Clock,
-    application: Application,
-    decision: str,
-    *,
-    reason: str = "",
-    user: User | None = None,
-    source: str = "dashboard",
-    start_date: date | None = None,
-) -> Decision | None:
-    """Record a person's decision; None when it repeats the current one (idempotent)."""
-    if decision not in DECISIONS:
-        raise DomainError(f"Unknown decision {decision!r}.")
-    if application.status == "started":
-        raise DomainError("The candidate has not submitted the assessment.")
-    if application.decision == decision:
-        return None
-    if application.decision == "offer_accepted":
-        raise Conflict("This offer was already accepted; the decision is final.")
-    score = session.scalar(select(ApplicationScore).filter_by(application_id=application.id))
-    recommendation = score.recommendation if score else None
-    against = goes_against(recommendation, decision)
-    reason = reason.strip()
-    if against and not reason:
-        raise DomainError(
-            f"This decision goes against the recommendation ({recommendation}); "
-            "please give a reason."
+def packets_missing(session: Session, scored_before: datetime, limit: int) -> list[int]:
+    """Applications scored before ``scored_before`` that still have no packet: their
+    build_packet message was lost (the reconciler's question)."""
+    return list(
+        session.scalars(
+            select(Application.id)
+            .where(_without_packet(), Application.scored_at < scored_before)
+            .order_by(Application.id)
+            .limit(limit)
         )
-    if decision == "offer_accepted" and start_date is None:
-        raise DomainError("An accepted offer needs a start date.")
-    row = Decision(
-        application_id=application.id,
-        decided_by=user.id if user else None,
-        source=source,
-        decision=decision,
-        reason=reason,
-        recommendation=recommendation,
-        against_recommendation=against,
-        start_date=start_date.isoformat() if start_date else None,
-        decided_at=clock.now(),
-    )
-    session.add(row)
-    previous = application.decision
-    application.decision = decision
-    session.flush()
-    audit.record(
-        session,
-        clock,
-        actor=f"user:{user.id}" if user else source,
-        action="decision.recorded",
-        subject_type="application",
-        subject_id=application.id,
-        decision=decision,
-        previous=previous,
-        recommendation=recommendation,
-        override=against,
-    )
-    if decision == "offer_accepted" and start_date is not None:
-        _emit_hire(session, clock, application, start_date, user)
-    return row
-
-
-def _emit_hire(
-    session: Session, clock: Clock, application: Application, start_date: date, user: User | None
-) -> None:
-    """hire.accepted carries what onboarding needs, since it cannot read screening's tables."""
-    panel = panel_of(session, application.opening_id)
-    manager = user if user is not None and not user.is_admin else (panel[0] if panel else user)
-    opening = application.opening
-    outbox.record(
-        session,
-        clock,
-        HIRE_ACCEPTED,
-        application_id=application.id,
-        company_id=opening.company_id,
-        role=opening.title,
-        start_date=start_date.isoformat(),
-        manager_user_id=manager.id if manager else None,
-        new_hire_name=application.candidate.name,
-        new_hire_email=application.candidate.email,
-        timezone=opening.company.timezone,
     )
 
 
-START_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_start_date(value: str) -> date:
-    if not START_DATE.match(value or ""):
-        raise DomainError("Give the start date as YYYY-MM-DD.")
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise DomainError("That start date does not exist.") from None
+def count_packets_missing(session: Session) -> int:
+    """Scored applications without a packet yet (busy or stuck), for operators."""
+    return (
+        session.scalar(select(func.count()).select_from(Application).where(_without_packet())) or 0
+    )

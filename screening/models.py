@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
@@ -144,21 +144,6 @@ class Packet(Base):
     built_at: Mapped[datetime]
 
 
-class PacketDelivery(Base):
-    """One email per panel member per packet; claimed before sending, stamped after."""
-
-    __tablename__ = "packet_delivery"
-    __table_args__ = (UniqueConstraint("packet_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    packet_id: Mapped[int] = mapped_column(ForeignKey("packet.id"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    claimed_at: Mapped[datetime | None]
-    sent_at: Mapped[datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_error: Mapped[str | None] = mapped_column(String(300))
-
-
 class Scorecard(Base):
     """One interviewer's ratings of every packet question, submitted independently."""
 
@@ -172,6 +157,8 @@ class Scorecard(Base):
     dimension_means: Mapped[dict[str, Any]]
     overall: Mapped[float]
     submitted_at: Mapped[datetime]
+    # Set when erasure scrubbed the notes but could not be sure nothing identifying is left.
+    needs_privacy_review: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Decision(Base):
@@ -189,3 +176,5 @@ class Decision(Base):
     against_recommendation: Mapped[bool] = mapped_column(default=False)
     start_date: Mapped[str | None] = mapped_column(String(10))
     decided_at: Mapped[datetime]
+    # Set when erasure scrubbed the reason but could not be sure nothing identifying is left.
+    needs_privacy_review: Mapped[bool] = mapped_column(default=False, server_default=false())

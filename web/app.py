@@ -10,7 +10,7 @@ from flask import Flask
 from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
-from web import auth, errors, extensions, filters, health, metrics, security
+from web import auth, errors, extensions, filters, health, input_guard, metrics, security
 from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
@@ -29,6 +29,11 @@ def create_app(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
         MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        # Under https the __Host- prefix makes browsers refuse the cookie unless it is Secure,
+        # host-only and path "/": a sibling subdomain cannot plant or overwrite it.
+        SESSION_COOKIE_NAME="__Host-onramp-session" if https else "onramp-session",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
@@ -45,6 +50,7 @@ def create_app(
     extensions.attach(
         app, settings, db or Database(settings.database_url), clock or clock_for(settings)
     )
+    input_guard.init_app(app)  # first hook: refuses unusable input before CSRF or any query
     extensions.csrf.init_app(app)
     extensions.limiter.init_app(app)
     security.init_app(app, https=https)

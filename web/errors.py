@@ -1,11 +1,18 @@
-"""Every error becomes a clear page (or JSON for API clients) with a 4xx status, never a 500."""
+"""Every error becomes a clear page (or JSON for API clients) with a 4xx status, never a 500;
+the database being out of reach is a 503 with Retry-After.
+
+Error pages render from the template alone: no context processors (Flask-Login's would load
+the signed-in user from the database, which may be the very thing that failed) and no query.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.errors import DomainError
@@ -20,6 +27,7 @@ MESSAGES = {
     413: "That was more than we can accept in one go. Please shorten your answer and try again.",
     429: "Too many requests in a short time. Please wait a minute and try again.",
 }
+RETRY_AFTER_SECONDS = 30
 
 
 def _wants_json() -> bool:
@@ -28,15 +36,27 @@ def _wants_json() -> bool:
     )
 
 
-def _render(status: int, title: str, message: str) -> tuple[Response | str, int]:
+def _render(status: int, title: str, message: str) -> Response:
     if _wants_json():
-        return {"error": title, "message": message}, status  # type: ignore[return-value]
-    return render_template("error.html", title=title, message=message, status=status), status
+        response = current_app.json.response({"error": title, "message": message})
+    else:
+        template = current_app.jinja_env.get_template("error.html")
+        html = template.render(title=title, message=message, status=status)
+        response = current_app.response_class(html, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def database_unreachable(error: Exception) -> bool:
+    """A connection problem (down, refused, dropped, pool exhausted, locked), not a bad query."""
+    if isinstance(error, OperationalError | InterfaceError | PoolTimeoutError):
+        return True
+    return isinstance(error, DBAPIError) and error.connection_invalidated
 
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[Response | str, int]:
+    def _csrf(error: CSRFError) -> Response:
         return _render(
             400,
             "Your form expired",
@@ -45,11 +65,26 @@ def init_app(app: Flask) -> None:
         )
 
     @app.errorhandler(DomainError)
-    def _domain(error: DomainError) -> tuple[Response | str, int]:
+    def _domain(error: DomainError) -> Response:
         return _render(error.status_code, "We could not do that", str(error))
 
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(PoolTimeoutError)
+    def _database(error: Exception) -> Response:
+        if not database_unreachable(error):
+            raise error  # a failing query is a bug: the usual 500 path (logged; raised in tests)
+        log.warning("database unavailable", extra={"error": type(error).__name__})
+        response = _render(
+            503,
+            "Temporarily unavailable",
+            "We cannot reach our records right now. Please try again in a minute; "
+            "if you were sending a form, send it again.",
+        )
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[Response | str, int]:
+    def _http(error: HTTPException) -> Response:
         status = error.code or 500
         if status >= 500:
             return _internal(error)
@@ -57,6 +92,6 @@ def init_app(app: Flask) -> None:
         return _render(status, error.name, error.description if _wants_json() else default)
 
     @app.errorhandler(InternalServerError)
-    def _internal(error: Exception) -> tuple[Response | str, int]:
+    def _internal(error: Exception) -> Response:
         log.error("unhandled error", exc_info=getattr(error, "original_exception", error))
         return _render(500, "Something went wrong", "Our mistake. Please try again in a moment.")

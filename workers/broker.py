@@ -28,7 +28,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
-from workers.actors import onboarding, packets, screening
+from workers.actors import deliveries, onboarding, packets, screening
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,7 @@ ACTORS: dict[str, ActorSpec] = {
     "deliver_step": ActorSpec(onboarding.deliver_step, onboarding.QUEUE),
     "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),
     "escalate_step": ActorSpec(onboarding.escalate_step, onboarding.QUEUE),
+    "send_delivery": ActorSpec(deliveries.send_delivery, deliveries.QUEUE),
 }
 
 

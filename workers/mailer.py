@@ -4,35 +4,28 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
+from core.notices import Notice
 from core.settings import Settings
 
 
-@dataclass(frozen=True)
-class Email:
-    to: str
-    subject: str
-    text: str
-    # A stable Message-ID lets mail clients drop the rare duplicate of a retried send.
-    message_id: str
-    ics: str | None = None
+def send(settings: Settings, notice: Notice, message_id: str) -> None:
+    """Send one message; raises OSError / smtplib.SMTPException for the caller to retry.
 
-
-def send(settings: Settings, email: Email) -> None:
-    """Send one message; raises OSError / smtplib.SMTPException for the caller to retry."""
+    ``message_id`` is the delivery's stable id, so a resend after a crash carries the same
+    Message-ID and mail clients (and our tests) recognise it as the same message."""
     message = EmailMessage()
     message["From"] = settings.mail_from
-    message["To"] = email.to
-    message["Subject"] = email.subject
+    message["To"] = notice.to
+    message["Subject"] = notice.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = email.message_id
-    message.set_content(email.text)
-    if email.ics:
+    message["Message-ID"] = message_id
+    message.set_content(notice.text)
+    if notice.ics:
         message.add_attachment(
-            email.ics.encode(), maintype="text", subtype="calendar", filename="invite.ics"
+            notice.ics.encode(), maintype="text", subtype="calendar", filename="invite.ics"
         )
     smtp_class = smtplib.SMTP_SSL if settings.smtp_ssl else smtplib.SMTP
     with smtp_class(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
+from datetime import datetime
 
 from dramatiq import Broker
 from redis.exceptions import RedisError
@@ -45,10 +46,12 @@ class Relay:
                 actor = self.broker.get_actor(actor_name)
                 self.broker.enqueue(actor.message_with_options(kwargs=event.payload))
 
-    def relay_once(self) -> int:
+    def relay_once(self, created_before: datetime | None = None) -> int:
         """One batch; returns how many events were sent (0 when the outbox is empty)."""
         with self.db.unit_of_work() as session:
-            return outbox.relay_batch(session, self.clock, self.send, self.batch_size)
+            return outbox.relay_batch(
+                session, self.clock, self.send, self.batch_size, created_before
+            )
 
     def drain(self) -> int:
         total = 0

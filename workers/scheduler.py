@@ -8,7 +8,9 @@ APScheduler owns the timing loop (interval trigger, no overlapping runs, missed 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from dramatiq import Broker
@@ -65,8 +67,9 @@ class Scheduler:
         if result.delivered or result.reminded or result.escalated:
             log.info("tick enqueued work", extra=result.__dict__)
 
-    def run(self, seconds: float = TICK_SECONDS) -> None:
-        """Block, ticking every ``seconds`` until SIGINT/SIGTERM (SystemExit)."""
+    def run(self, seconds: float = TICK_SECONDS, jobs: Sequence[PeriodicJob] = ()) -> None:
+        """Block, ticking every ``seconds`` and running ``jobs`` (the reconciler, the retention
+        purge) on their own intervals, until SIGINT/SIGTERM (SystemExit)."""
         scheduler = BlockingScheduler()
         scheduler.add_job(
             self.safe_tick,
@@ -76,7 +79,36 @@ class Scheduler:
             coalesce=True,
             id="onboarding-tick",
         )
+        for job in jobs:
+            scheduler.add_job(
+                _survivable(job.name, job.run),
+                "interval",
+                seconds=job.every_seconds,
+                max_instances=1,
+                coalesce=True,
+                id=job.name,
+                next_run_time=datetime.now(UTC),  # once at start-up too: recover at once
+            )
         try:
             scheduler.start()
         except (KeyboardInterrupt, SystemExit):
             scheduler.shutdown(wait=False)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every_seconds: float
+    run: Callable[[], object]
+
+
+def _survivable(name: str, run: Callable[[], object]) -> Callable[[], None]:
+    """A job that outlives Redis or the database going away: the next run tries again."""
+
+    def job() -> None:
+        try:
+            run()
+        except (RedisError, OperationalError) as exc:
+            log.warning("%s failed; it runs again at its next interval: %s", name, exc)
+
+    return job

@@ -20,8 +20,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Erasure scrubs staff free text; where it cannot be sure, it marks the row for a person.
+    for table in ('decision', 'scorecard'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(
+                sa.Column(
+                    'needs_privacy_review', sa.Boolean(), server_default=sa.false(), nullable=False
+                )
+            )
 
 
 def downgrade() -> None:
-    pass
+    for table in ('scorecard', 'decision'):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('needs_privacy_review')

@@ -20,8 +20,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('session_version', sa.Integer(), server_default='0', nullable=False)
+        )
 
 
 def downgrade() -> None:
-    pass
+    # SQLite 3.35+ drops a column in place. Recreating the table instead (batch's default)
+    # fails on DROP TABLE while foreign keys are on and other rows point at staff accounts.
+    with op.batch_alter_table('user_account', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('session_version')

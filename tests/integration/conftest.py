@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,13 +14,13 @@ from sqlalchemy import select
 from core.accounts import User, create_user
 from core.clock import SystemClock
 from core.db import Database
-from screening import applications, hiring
-from screening.models import Application
+from screening import applications, decisions, hiring
+from screening.models import Application, Opening
 from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from tests.candidate_flow import complete
 from tests.conftest import csrf_token
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "violet harbour lantern quarry"
 
 
 @pytest.fixture
@@ -68,6 +69,42 @@ def scored_application(
             applications.score_application(session, clock, application_id)
             hiring.build_packet_for(
                 session, clock, application_id, load_question_bank(DEFAULT_QUESTION_BANK)
+            )
+        return application_id
+
+    return make
+
+
+@pytest.fixture
+def hired(
+    db: Database,
+    opening: Any,
+    make_user: Callable[..., User],
+    scored_application: Callable[..., int],
+) -> Callable[..., int]:
+    """A real candidate whose offer a manager accepted: hire.accepted waits in the outbox."""
+
+    def make(
+        start_date: date,
+        manager: User | None = None,
+        timezone: str = "UTC",
+        past_start_confirmed: bool = False,
+    ) -> int:
+        manager = manager or make_user()
+        application_id = scored_application()
+        with db.unit_of_work() as session:
+            hiring.add_to_panel(session, session.get_one(Opening, opening.id), manager)
+            application = session.get_one(Application, application_id)
+            application.opening.company.timezone = timezone
+            decisions.decide(
+                session,
+                SystemClock(),  # the real today: start-date windows are about it
+                application,
+                "offer_accepted",
+                reason="Accepted on the phone",
+                user=session.get_one(User, manager.id),
+                start_date=start_date,
+                past_start_confirmed=past_start_confirmed,
             )
         return application_id
 

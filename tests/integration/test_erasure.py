@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Database
-from screening import applications, hiring
+from screening import applications, decisions, hiring
 from screening.models import Application, ApplicationScore, Packet, Response
 from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from tests.candidate_flow import GOOD_TEXT, complete
@@ -96,7 +96,7 @@ def test_a_hire_cannot_self_erase_and_is_pointed_to_hr(
     token, application_id = _scored(client, db, opening, default_definition)
     with db.unit_of_work() as session:
         application = session.get_one(Application, application_id)
-        hiring.decide(
+        decisions.decide(
             session,
             SystemClock(),
             application,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.db import Database
 from core.outbox import OutboxEvent
-from screening import hiring
+from screening import decisions, hiring
 from screening.models import Application, Decision, Packet, Scorecard
 from tests.conftest import csrf_token
 from tests.integration.conftest import PASSWORD, login
@@ -211,7 +213,7 @@ def test_overriding_the_recommendation_needs_a_reason_and_is_audited(
     page = client.get(f"/manager/applications/{application_id}")
     url = f"/manager/applications/{application_id}/decision"
     refused = client.post(url, data={"csrf_token": csrf_token(page.text), "decision": "reject"})
-    assert refused.status_code == 400
+    assert refused.status_code == 422  # shown on the form, which keeps what was typed
     assert "goes against the recommendation" in refused.text
     accepted = client.post(
         url,
@@ -246,7 +248,7 @@ def test_offer_accepted_on_the_dashboard_emits_one_hire_event(
     missing_date = client.post(
         url, data={"csrf_token": csrf_token(page.text), "decision": "offer_accepted"}
     )
-    assert missing_date.status_code == 400 and "start date" in missing_date.text
+    assert missing_date.status_code == 422 and "start date" in missing_date.text
     for _ in range(2):  # a double click records one decision and one event
         response = client.post(
             url,
@@ -258,9 +260,72 @@ def test_offer_accepted_on_the_dashboard_emits_one_hire_event(
         )
         assert response.status_code == 302
     [event] = _hire_events(db, application_id)
-    assert event.payload["start_date"] == "2027-01-11"
-    assert event.payload["manager_user_id"] == manager.id
-    assert event.payload["role"] == "Advisor"
+    # Ids only: the new hire's name and email never travel through the outbox or Redis.
+    assert event.payload == {"application_id": application_id, "start_date": "2027-01-11"}
+    with db.unit_of_work() as session:
+        facts = decisions.hire_facts(session, application_id)
+    assert facts.manager_user_id == manager.id and facts.role == "Advisor"
+
+
+@pytest.mark.parametrize(
+    ("start_date", "message"),
+    [
+        ("9999-12-31", "more than two years ahead"),
+        ("0001-01-01", "days ago"),
+        ("2020-01-01", "days ago"),
+        ("2027-02-30", "does not exist"),
+        ("11/01/2027", "YYYY-MM-DD"),
+    ],
+)
+def test_a_start_date_outside_the_window_is_refused_on_the_form(
+    client: FlaskClient,
+    opening: Any,
+    make_user: Callable[..., Any],
+    scored_application: Callable[..., int],
+    db: Database,
+    start_date: str,
+    message: str,
+) -> None:
+    application_id = scored_application(choose="best")
+    login(client, make_user(openings=(opening,)))
+    page = client.get(f"/manager/applications/{application_id}")
+    refused = client.post(
+        f"/manager/applications/{application_id}/decision",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "decision": "offer_accepted",
+            "start_date": start_date,
+        },
+    )
+    assert refused.status_code == 422 and message in refused.text
+    assert f'value="{start_date}"' in refused.text  # what the manager typed is kept
+    assert _hire_events(db, application_id) == []
+
+
+def test_a_recent_past_start_date_needs_confirmation(
+    client: FlaskClient,
+    opening: Any,
+    make_user: Callable[..., Any],
+    scored_application: Callable[..., int],
+    db: Database,
+) -> None:
+    application_id = scored_application(choose="best")
+    login(client, make_user(openings=(opening,)))
+    page = client.get(f"/manager/applications/{application_id}")
+    last_week = (date.today() - timedelta(days=7)).isoformat()
+    form = {
+        "csrf_token": csrf_token(page.text),
+        "decision": "offer_accepted",
+        "start_date": last_week,
+    }
+    url = f"/manager/applications/{application_id}/decision"
+    unconfirmed = client.post(url, data=form)
+    assert unconfirmed.status_code == 422 and "in the past" in unconfirmed.text
+    assert _hire_events(db, application_id) == []
+    confirmed = client.post(url, data=form | {"confirm_past_start": "y"})
+    assert confirmed.status_code == 302
+    [event] = _hire_events(db, application_id)
+    assert event.payload["start_date"] == last_week
 
 
 def test_every_staff_form_needs_a_csrf_token(

@@ -3,8 +3,7 @@ deliver every step exactly once across a simulated 90 days."""
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,10 +13,9 @@ import pytest
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import func, select
 
-from core import outbox
 from core.clock import FrozenClock, SystemClock
 from core.db import Database
-from core.events import HIRE_ACCEPTED
+from core.deliveries import NoticeKind
 from onboarding import enrollments
 from onboarding.models import Enrollment, StepInstance
 from tests.conftest import CaughtMail
@@ -28,22 +26,14 @@ from workers.scheduler import Scheduler
 START = date(2027, 3, 1)
 
 
-def hire_payload(manager_id: int | None = None, **changes: Any) -> dict[str, Any]:
-    application_id = random.randint(10**8, 10**9)
-    return {
-        "application_id": application_id,
-        "company_id": 1,
-        "role": "Customer Advisor",
-        "start_date": START.isoformat(),
-        "manager_user_id": manager_id,
-        "new_hire_name": "Nia Newhire",
-        "new_hire_email": f"nia-{application_id}@example.com",
-        "timezone": "Europe/Berlin",
-    } | changes
+def sent_about(mail: CaughtMail, kind: NoticeKind, subject_id: int) -> int:
+    """How many emails went out about one subject (Message-IDs are <kind-subject-delivery@…>)."""
+    prefix = f"<{kind}-{subject_id}-"
+    return sum(str(m["Message-ID"]).startswith(prefix) for m in mail.messages)
 
 
 @pytest.fixture
-def clock(broker: RedisBroker) -> Iterator[FrozenClock]:
+def frozen_clock(broker: RedisBroker) -> Iterator[FrozenClock]:
     """Move the worker's clock (actors read runtime.current().clock) with the test's."""
     frozen = FrozenClock(datetime(2027, 2, 15, 11, 0, tzinfo=UTC))
     rt = runtime.current()
@@ -58,31 +48,27 @@ def _drain(broker: RedisBroker, worker: dramatiq.Worker) -> None:
 
 
 def _enroll(
-    db: Database, broker: RedisBroker, worker: dramatiq.Worker, payload: dict[str, Any]
+    db: Database, broker: RedisBroker, worker: dramatiq.Worker, application_id: int
 ) -> Enrollment:
-    with db.unit_of_work() as session:
-        outbox.record(session, SystemClock(), HIRE_ACCEPTED, **payload)
     Relay(db, broker, SystemClock()).drain()
     _drain(broker, worker)
     with db.unit_of_work() as session:
-        return session.scalars(
-            select(Enrollment).filter_by(application_id=payload["application_id"])
-        ).one()
+        return session.scalars(select(Enrollment).filter_by(application_id=application_id)).one()
 
 
 def test_a_duplicated_hire_event_enrolls_once(
-    db: Database, broker: RedisBroker, worker: dramatiq.Worker, make_user: Any
+    db: Database, broker: RedisBroker, worker: dramatiq.Worker, hired: Callable[..., int]
 ) -> None:
-    payload = hire_payload(make_user().id)
-    enrollment = _enroll(db, broker, worker, payload)
-    broker.get_actor("enroll_hire").send(**payload)
+    application_id = hired(start_date=START, timezone="Europe/Berlin")
+    enrollment = _enroll(db, broker, worker, application_id)
+    broker.get_actor("enroll_hire").send(application_id=application_id, start_date="2027-03-01")
     _drain(broker, worker)
     with db.unit_of_work() as session:
         assert (
             session.scalar(
                 select(func.count())
                 .select_from(Enrollment)
-                .filter_by(application_id=payload["application_id"])
+                .filter_by(application_id=application_id)
             )
             == 1
         )
@@ -98,16 +84,17 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
     db: Database,
     broker: RedisBroker,
     worker: dramatiq.Worker,
-    clock: FrozenClock,
+    frozen_clock: FrozenClock,
     mail_server: CaughtMail,
     make_user: Any,
+    hired: Callable[..., int],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, broker, worker, hire_payload(manager.id))
+    enrollment = _enroll(db, broker, worker, hired(manager=manager, start_date=START))
     neglected = "customer_stories"
-    schedulers = [Scheduler(db, broker, clock), Scheduler(db, broker, clock)]
-    while clock.now() < datetime(2027, 6, 5, tzinfo=UTC):
-        clock.advance(hours=12)
+    schedulers = [Scheduler(db, broker, frozen_clock), Scheduler(db, broker, frozen_clock)]
+    while frozen_clock.now() < datetime(2027, 6, 5, tzinfo=UTC):
+        frozen_clock.advance(hours=12)
         for scheduler in schedulers:  # two schedulers see the same due rows
             scheduler.tick()
         _drain(broker, worker)
@@ -116,7 +103,7 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
                 if step.status == "delivered" and step.step_key != neglected:
                     enrollments.complete_step(
                         session,
-                        clock,
+                        frozen_clock,
                         enrollment,
                         step.step_key,
                         _answer(enrollment, step),
@@ -128,51 +115,56 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
     assert all(step.delivered_at is not None for step in steps)
     assert all(step.attempts == 1 for step in steps), [(s.step_key, s.attempts) for s in steps]
     assert {s.step_key for s in steps if s.status != "completed"} == {neglected}
-    ids = [m["Message-ID"] for m in mail_server.messages]
     for step in steps:
-        assert ids.count(f"<step-{step.id}-new@onramp>") == (
-            1 if step.audience == "new_hire" or manager else 0
-        )
+        assert sent_about(mail_server, NoticeKind.STEP_READY, step.id) == 1
         follow_ups = 1 if step.step_key == neglected else 0
-        assert ids.count(f"<step-{step.id}-remind@onramp>") == follow_ups
-        assert ids.count(f"<step-{step.id}-escalate@onramp>") == follow_ups
-    [escalation] = [
-        m
-        for m in mail_server.messages
-        if m["Message-ID"] == f"<step-{_id(steps, neglected)}-escalate@onramp>"
-    ]
+        assert sent_about(mail_server, NoticeKind.STEP_REMINDER, step.id) == follow_ups
+        assert sent_about(mail_server, NoticeKind.STEP_ESCALATION, step.id) == follow_ups
+    prefix = f"<{NoticeKind.STEP_ESCALATION}-{_id(steps, neglected)}-"
+    [escalation] = [m for m in mail_server.messages if m["Message-ID"].startswith(prefix)]
     assert escalation["To"] == manager.email
     assert "/manager/hires/" in escalation.get_content()
     assert "/welcome/" not in escalation.get_content()  # the hire's magic link stays theirs
 
 
 def test_a_step_waits_for_the_step_it_depends_on(
-    db: Database, broker: RedisBroker, worker: dramatiq.Worker, clock: FrozenClock, make_user: Any
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    frozen_clock: FrozenClock,
+    hired: Callable[..., int],
 ) -> None:
-    enrollment = _enroll(db, broker, worker, hire_payload(make_user().id))
+    enrollment = _enroll(db, broker, worker, hired(start_date=START))
     sequence = enrollments.sequence_of(enrollment)
     dependent = next(step for step in sequence.steps if step.after)
-    clock.current = datetime(2027, 6, 1, tzinfo=UTC)  # everything is due
+    frozen_clock.current = datetime(2027, 6, 1, tzinfo=UTC)  # everything is due
     with db.unit_of_work() as session:
-        due = set(enrollments.due_deliveries(session, clock.now(), 1000))
+        due = set(enrollments.due_deliveries(session, frozen_clock.now(), 1000))
         ids = {s.step_key: s.id for s in enrollments.steps_of(session, enrollment)}
     assert ids[dependent.key] not in due
     assert ids[dependent.after] in due
 
 
 def test_a_changed_start_date_moves_pending_steps_only(
-    db: Database, broker: RedisBroker, worker: dramatiq.Worker, clock: FrozenClock, make_user: Any
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    frozen_clock: FrozenClock,
+    hired: Callable[..., int],
 ) -> None:
-    enrollment = _enroll(db, broker, worker, hire_payload(make_user().id))
-    clock.current = datetime(2027, 2, 23, tzinfo=UTC)  # the welcome step is due
-    Scheduler(db, broker, clock).tick()
+    enrollment = _enroll(db, broker, worker, hired(start_date=START, timezone="Europe/Berlin"))
+    frozen_clock.current = datetime(2027, 2, 23, tzinfo=UTC)  # the welcome step is due
+    Scheduler(db, broker, frozen_clock).tick()
     _drain(broker, worker)
     with db.unit_of_work() as session:
         before = {
             s.step_key: (s.status, s.deliver_at) for s in enrollments.steps_of(session, enrollment)
         }
         moved = enrollments.reschedule(
-            session, clock, session.get_one(Enrollment, enrollment.id), START + timedelta(days=14)
+            session,
+            frozen_clock,
+            session.get_one(Enrollment, enrollment.id),
+            START + timedelta(days=14),
         )
         after = {
             s.step_key: (s.status, s.deliver_at) for s in enrollments.steps_of(session, enrollment)
@@ -182,7 +174,7 @@ def test_a_changed_start_date_moves_pending_steps_only(
     berlin = ZoneInfo("Europe/Berlin")
     for key, (status, when) in before.items():
         local = when.astimezone(berlin)
-        # Wall-clock days: 09:00 stays 09:00 even across the end-of-March DST change.
+        # Wall-frozen_clock days: 09:00 stays 09:00 even across the end-of-March DST change.
         expected = local if status == "delivered" else local + timedelta(days=14)
         assert after[key][1].astimezone(berlin) == expected, key
 

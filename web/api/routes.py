@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from dataclasses import asdict
 from typing import Any
@@ -15,15 +16,18 @@ from core import links
 from core.clock import SharedOffsetClock
 from core.webhooks import first_time_seen
 from onboarding import enrollments
-from screening import hiring
+from screening import decisions
 from screening.models import Application
 from web import extensions
 from web.extensions import csrf
+from web.input_guard import MAX_ID, is_id
 
 bp = Blueprint("api", __name__)
 
 SIGNATURE_HEADER = "X-Onramp-Signature"
 TIMESTAMP_HEADER = "X-Onramp-Timestamp"
+# Unix seconds: ASCII digits only (str.isdigit() takes "²") and short enough for int().
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -38,13 +42,13 @@ def _verified_signature() -> str:
         abort(404)
     timestamp = request.headers.get(TIMESTAMP_HEADER, "")
     signature = request.headers.get(SIGNATURE_HEADER, "")
-    if not timestamp.isdigit():
+    if not TIMESTAMP.fullmatch(timestamp):
         abort(400, "missing or malformed timestamp")
     if abs(time.time() - int(timestamp)) > settings.webhook_tolerance_seconds:
         abort(400, "timestamp outside the tolerance window")
     expected = sign(settings.webhook_secret, timestamp, request.get_data())
-    if not hmac.compare_digest(expected, signature):
-        abort(401)
+    if not signature.isascii() or not hmac.compare_digest(expected, signature):
+        abort(401)  # compare_digest raises on non-ASCII text
     return signature.removeprefix("sha256=")
 
 
@@ -98,16 +102,18 @@ def offer_accepted() -> tuple[dict[str, Any], int]:
     """Body: {"application_id": int, "start_date": "YYYY-MM-DD", "reason": optional str}."""
     signature = _verified_signature()
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("application_id"), int):
-        abort(400, "expected JSON with an integer application_id and a start_date")
-    start_date = hiring.parse_start_date(str(body.get("start_date", "")))
+    if not isinstance(body, dict) or not is_id(body.get("application_id")):
+        abort(400, f"expected JSON with an integer application_id (1 to {MAX_ID}) and a start_date")
+    start_date = decisions.parse_start_date(str(body.get("start_date", "")))
     with extensions.db().unit_of_work() as session:
         if not first_time_seen(session, extensions.clock(), signature):
             abort(409, "this request was already processed (replay)")
         application = session.get(Application, body["application_id"])
         if application is None or application.status == "started":
             abort(404)
-        decision = hiring.decide(
+        # The ATS is the record of the offer: a recent past start date needs no extra
+        # confirmation there; the hire still gets one catch-up email, not a flood.
+        decision = decisions.decide(
             session,
             extensions.clock(),
             application,
@@ -115,5 +121,6 @@ def offer_accepted() -> tuple[dict[str, Any], int]:
             reason=str(body.get("reason", "Offer accepted in the ATS"))[:1000],
             source="webhook",
             start_date=start_date,
+            past_start_confirmed=True,
         )
     return {"status": "recorded" if decision else "already accepted"}, 200

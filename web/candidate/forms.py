@@ -15,23 +15,30 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from screening.definition import LIKERT_LABELS, CheckItem, LikertItem, Page, SjtItem, TextItem
+from web.input_guard import strip
 
 LIKERT_CHOICES = [SelectChoice(str(value), label) for value, label in LIKERT_LABELS.items()]
 
 
 class StartForm(FlaskForm):
+    """Text is stripped, then validated: a name of spaces is no name (DataRequired checks the
+    stripped data; InputRequired only checks that something was sent)."""
+
     # A signed one-off key: sending this form twice starts one application, not two.
-    attempt = HiddenField(validators=[InputRequired()])
+    attempt = HiddenField(filters=[strip], validators=[DataRequired()])
     name = StringField(
-        "Your name", validators=[InputRequired("Please tell us your name."), Length(max=120)]
+        "Your name",
+        filters=[strip],
+        validators=[DataRequired("Please tell us your name."), Length(max=120)],
     )
     email = EmailField(
         "Email address",
+        filters=[strip],
         validators=[
-            InputRequired("We need an email address to reach you."),
+            DataRequired("We need an email address to reach you."),
             Email("That does not look like an email address.", check_deliverability=False),
             Length(max=254),
         ],
@@ -150,8 +157,9 @@ def _build_page_form(page: Page) -> type[PageForm]:
         elif isinstance(item, TextItem):
             fields[item.id] = TextAreaField(
                 item.prompt,
+                filters=[strip],
                 validators=[
-                    InputRequired("Please write an answer."),
+                    DataRequired("Please write an answer."),
                     _min_trimmed(item.min_chars, item.max_chars),
                 ],
             )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
-from screening.hiring import DECISIONS
+from screening.decisions import DECISIONS
 from screening.packets import Packet
+from web.input_guard import strip
 
 RATING_CHOICES = [SelectChoice(str(value), str(value)) for value in range(1, 6)]
 DECISION_LABELS = {
@@ -41,7 +42,7 @@ def scorecard_form(packet: Packet, **kwargs: Any) -> ScorecardForm:
             validators=[InputRequired("Rate this answer from 1 to 5.")],
         )
         fields[f"notes_{question.id}"] = TextAreaField(
-            "Notes", validators=[Optional(), Length(max=2000)]
+            "Notes", filters=[strip], validators=[Optional(), Length(max=2000)]
         )
     form_class = type("ScorecardFormForPacket", (ScorecardForm,), fields)
     return form_class(**kwargs)
@@ -57,10 +58,13 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason (required when it goes against the recommendation)",
+        filters=[strip],
         validators=[Optional(), Length(max=1000)],
     )
     start_date = StringField(
         "Start date (for an accepted offer)",
+        filters=[strip],
         validators=[Optional(), Length(max=10)],
         render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"},
     )
+    confirm_past_start = BooleanField("The start date is in the past (send one catch-up email)")

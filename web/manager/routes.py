@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from core.audit import AuditEntry
+from core.errors import DomainError
 from onboarding import enrollments
-from screening import hiring
+from screening import access_requests, decisions, hiring
 from screening.applications import definition_for
 from screening.models import Application, ApplicationScore, Decision
 from web import extensions
@@ -37,7 +40,7 @@ def dashboard() -> str:
         )
 
 
-@bp.get("/hires/<int:enrollment_id>")
+@bp.get("/hires/<id:enrollment_id>")
 def hire(enrollment_id: int) -> str:
     """A read-only view of a hire's plan. The hire's magic link is theirs alone: holding it
     would let anyone complete their steps, so managers never get it."""
@@ -53,7 +56,7 @@ def hire(enrollment_id: int) -> str:
         )
 
 
-@bp.post("/hires/<int:enrollment_id>/steps/<key>")
+@bp.post("/hires/<id:enrollment_id>/steps/<key>")
 def complete_manager_step(enrollment_id: int, key: str) -> Response:
     """A manager marks their own onboarding step (prepare week one, arrange the ride-along) done."""
     form = FlaskForm()
@@ -76,7 +79,7 @@ def complete_manager_step(enrollment_id: int, key: str) -> Response:
     return redirect(url_for(".dashboard"))
 
 
-@bp.get("/openings/<int:opening_id>")
+@bp.get("/openings/<id:opening_id>")
 def opening(opening_id: int) -> str:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
@@ -123,12 +126,12 @@ def _render_application(
         return html, status
 
 
-@bp.get("/applications/<int:application_id>")
+@bp.get("/applications/<id:application_id>")
 def application(application_id: int) -> tuple[str, int]:
     return _render_application(application_id)
 
 
-@bp.get("/applications/<int:application_id>/packet")
+@bp.get("/applications/<id:application_id>/packet")
 def packet(application_id: int) -> str:
     """A printable packet: questions, probes, anchors and room for notes."""
     with extensions.db().unit_of_work() as session:
@@ -141,7 +144,23 @@ def packet(application_id: int) -> str:
         return render_template("manager/packet.html", application=found, packet=content)
 
 
-@bp.post("/applications/<int:application_id>/scorecard")
+@bp.get("/applications/<id:application_id>/export.json")
+def export(application_id: int) -> Response:
+    """An access request: everything held about the candidate, as a JSON download (admins)."""
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        data = access_requests.export_for(session, extensions.clock(), user, application_id)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="candidate-{application_id}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/applications/<id:application_id>/scorecard")
 def submit_scorecard(application_id: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
@@ -158,23 +177,29 @@ def submit_scorecard(application_id: int) -> Response | tuple[str, int]:
     return _render_application(application_id, scorecard=form, status=422)
 
 
-@bp.post("/applications/<int:application_id>/decision")
+@bp.post("/applications/<id:application_id>/decision")
 def decide(application_id: int) -> Response | tuple[str, int]:
     form = DecisionForm()
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
         found: Application = hiring.application_for(session, user, application_id)
         if form.validate_on_submit():
-            start = form.start_date.data
-            hiring.decide(
-                session,
-                extensions.clock(),
-                found,
-                form.decision.data,
-                reason=form.reason.data or "",
-                user=user,
-                start_date=hiring.parse_start_date(start) if start else None,
-            )
-            flash(f"Decision recorded: {DECISION_LABELS[form.decision.data]}.")
-            return redirect(url_for(".application", application_id=application_id))
+            try:
+                start = form.start_date.data
+                decisions.decide(
+                    session,
+                    extensions.clock(),
+                    found,
+                    form.decision.data,
+                    reason=form.reason.data or "",
+                    user=user,
+                    start_date=decisions.parse_start_date(start) if start else None,
+                    past_start_confirmed=bool(form.confirm_past_start.data),
+                )
+            except DomainError as refused:
+                # Shown beside the fields, with everything the manager typed kept.
+                form.form_errors.append(str(refused))
+            else:
+                flash(f"Decision recorded: {DECISION_LABELS[form.decision.data]}.")
+                return redirect(url_for(".application", application_id=application_id))
     return _render_application(application_id, decision=form, status=422)

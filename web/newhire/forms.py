@@ -7,7 +7,9 @@ from typing import Any
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from web.input_guard import strip
 
 LIKERT = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
 
@@ -53,13 +55,16 @@ def step_form(step: Any, **kwargs: Any) -> StepForm:
     elif step.kind == "reflection":
         fields["text"] = TextAreaField(
             step.prompt or "Your reflection",
+            filters=[strip],  # stripped, then validated: spaces are not a reflection
             validators=[
-                InputRequired("Please write a few sentences."),
+                DataRequired("Please write a few sentences."),
                 Length(min=20, max=4000, message="Between 20 and 4000 characters, please."),
             ],
         )
     else:  # task, meeting
         fields["note"] = TextAreaField(
-            "Anything to note? (optional)", validators=[Optional(), Length(max=2000)]
+            "Anything to note? (optional)",
+            filters=[strip],
+            validators=[Optional(), Length(max=2000)],
         )
     return type("StepFormFor", (StepForm,), fields)(**kwargs)

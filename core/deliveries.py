@@ -1,0 +1,250 @@
+"""One delivery mechanism for every outgoing notice: claim with a timeout, send, stamp.
+
+A delivery row is written in the same transaction as the business change that calls for the
+notice (a packet built, a step delivered, a reminder due). A worker then claims it with a
+conditional UPDATE, sends, and stamps it sent. A failed send releases the claim for the next
+attempt; a worker that dies holding a claim loses it when the claim times out, and the
+reconciler re-drives it. Attempts are capped: past the cap a delivery is marked failed and
+shown to admins instead of retrying forever.
+
+Rows hold ids only. Who receives a notice and what it says are computed at send time by the
+context that owns the subject (``screening.notices``, ``onboarding.notices``), so erasing a
+person's data never leaves a copy here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, and_, func, or_, select, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core.accounts import User  # noqa: F401 - user_account must be on the metadata
+from core.clock import Clock
+from core.db import Base, rows_changed
+
+
+class NoticeKind(StrEnum):
+    """What a delivery is about; the wire value is stored and never changes."""
+
+    PACKET_READY = "packet_ready"  # subject: packet id; recipient: a panel member
+    STEP_READY = "step_ready"  # subject: step instance id
+    STEP_REMINDER = "step_reminder"  # subject: step instance id
+    STEP_ESCALATION = "step_escalation"  # subject: step instance id
+    CATCH_UP_DIGEST = "catch_up_digest"  # subject: enrollment id; recipient: hire or manager
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"  # waiting, or claimed by a worker (claimed_at set)
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the attempt cap; visible to admins
+    SKIPPED = "skipped"  # nobody to send it to any more (e.g. the recipient left)
+
+
+class Delivery(Base):
+    __tablename__ = "delivery"
+    __table_args__ = (
+        # The reconciler's and the admin page's question: what is still waiting?
+        Index(
+            "ix_delivery_pending",
+            "created_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+        Index("ix_delivery_kind_subject", "kind", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # kind:subject:recipient — writing the same notice twice is a no-op, not a second email.
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[int]
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    # The error's type (and SMTP code), never its text: SMTP errors quote addresses.
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    @property
+    def message_id(self) -> str:
+        """Stable across attempts, so a resend after a crash is recognisable as the same."""
+        return f"<{self.kind}-{self.subject_id}-{self.id}@onramp>"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How long a claim lasts and how many attempts a delivery gets."""
+
+    claim_timeout: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+
+
+def delivery_key(kind: NoticeKind, subject_id: int, recipient_user_id: int | None) -> str:
+    return f"{kind}:{subject_id}:{recipient_user_id if recipient_user_id is not None else '-'}"
+
+
+def request(
+    session: Session,
+    clock: Clock,
+    kind: NoticeKind,
+    subject_id: int,
+    recipient_user_id: int | None = None,
+) -> int:
+    """Ask for a notice in the caller's transaction; the same notice twice returns the first."""
+    key = delivery_key(kind, subject_id, recipient_user_id)
+    existing = session.scalar(select(Delivery.id).where(Delivery.key == key))
+    if existing is not None:
+        return existing
+    delivery = Delivery(
+        key=key,
+        kind=kind,
+        subject_id=subject_id,
+        recipient_user_id=recipient_user_id,
+        status=DeliveryStatus.PENDING,
+        created_at=clock.now(),
+        attempts=0,
+    )
+    session.add(delivery)
+    session.flush()
+    return delivery.id
+
+
+def pending_ids(session: Session, kind: NoticeKind, subject_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(
+                Delivery.kind == kind,
+                Delivery.subject_id == subject_id,
+                Delivery.status == DeliveryStatus.PENDING,
+            )
+            .order_by(Delivery.id)
+        )
+    )
+
+
+def _claimable(now: datetime, policy: Policy) -> object:
+    return and_(
+        Delivery.status == DeliveryStatus.PENDING,
+        or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < now - policy.claim_timeout),
+    )
+
+
+def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Delivery | None:
+    """Claim a pending delivery for this worker; None if it is sent, failed or held by a live
+    worker. A delivery out of attempts is marked failed here rather than sent again."""
+    now = clock.now()
+    claimed = rows_changed(
+        session,
+        update(Delivery)
+        .where(Delivery.id == delivery_id, _claimable(now, policy))  # type: ignore[arg-type]
+        .where(Delivery.attempts < policy.max_attempts)
+        .values(claimed_at=now, attempts=Delivery.attempts + 1),
+    )
+    if not claimed:
+        _fail_if_exhausted(session, now, policy, Delivery.id == delivery_id)
+        return None
+    return session.get_one(Delivery, delivery_id, populate_existing=True)
+
+
+def stamp(session: Session, clock: Clock, delivery_id: int) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SENT, sent_at=clock.now(), last_error=None)
+    )
+
+
+def skip(session: Session, delivery_id: int, reason: str) -> None:
+    """Nothing to send (no recipient any more): close the delivery without an email."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SKIPPED, last_error=reason[:300])
+    )
+
+
+def release(
+    session: Session, clock: Clock, delivery_id: int, error: str, policy: Policy
+) -> DeliveryStatus:
+    """Give a failed attempt back: pending for the retry, or failed once out of attempts."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .values(claimed_at=None, last_error=error[:300])
+    )
+    _fail_if_exhausted(session, clock.now(), policy, Delivery.id == delivery_id)
+    status = session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
+    return DeliveryStatus(status or DeliveryStatus.PENDING)
+
+
+def _fail_if_exhausted(session: Session, now: datetime, policy: Policy, which: object) -> int:
+    return rows_changed(
+        session,
+        update(Delivery)
+        .where(which, _claimable(now, policy))  # type: ignore[arg-type]
+        .where(Delivery.attempts >= policy.max_attempts)
+        .values(status=DeliveryStatus.FAILED, claimed_at=None),
+    )
+
+
+def fail_exhausted(session: Session, clock: Clock, policy: Policy) -> int:
+    """Mark every unclaimed delivery that is out of attempts as failed; returns how many."""
+    return _fail_if_exhausted(session, clock.now(), policy, Delivery.id.is_not(None))
+
+
+def stalled(
+    session: Session, now: datetime, grace: timedelta, policy: Policy, limit: int
+) -> list[int]:
+    """Pending deliveries nobody is working on: never claimed for ``grace`` (their message was
+    lost) or claimed longer ago than the claim timeout (their worker died)."""
+    return list(
+        session.scalars(
+            select(Delivery.id)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.attempts < policy.max_attempts,
+                or_(
+                    and_(Delivery.claimed_at.is_(None), Delivery.created_at < now - grace),
+                    Delivery.claimed_at < now - policy.claim_timeout,
+                ),
+            )
+            .order_by(Delivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def retry(session: Session, delivery_id: int) -> bool:
+    """An admin asks to try a failed delivery again with a fresh set of attempts."""
+    return bool(
+        rows_changed(
+            session,
+            update(Delivery)
+            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.FAILED)
+            .values(status=DeliveryStatus.PENDING, attempts=0, claimed_at=None),
+        )
+    )
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Delivery.status, func.count()).group_by(Delivery.status))
+    counts = {status.value: 0 for status in DeliveryStatus}
+    counts.update({status: count for status, count in rows})
+    return counts
+
+
+def failed(session: Session, limit: int = 100) -> list[Delivery]:
+    return list(
+        session.scalars(
+            select(Delivery)
+            .where(Delivery.status == DeliveryStatus.FAILED)
+            .order_by(Delivery.id.desc())
+            .limit(limit)
+        )
+    )

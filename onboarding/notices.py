@@ -1,0 +1,134 @@
+"""Who hears about an onboarding step, and what the email says (words in ``emails/``).
+
+New-hire steps go to the new hire with their portal link; manager and buddy steps, and every
+escalation, go to the manager with a link to the read-only plan (never the hire's magic link).
+Buddy steps go to the manager until buddies have accounts.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar
+from icalendar import Event as IcsEvent
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts import User
+from core.deliveries import Delivery, NoticeKind
+from core.links import portal_url
+from core.notices import Notice, first_name, render
+from core.settings import Settings
+from onboarding.enrollments import sequence_of
+from onboarding.models import Enrollment, StepInstance
+
+PACKAGE = __package__ or "onboarding"
+TEMPLATES = {
+    NoticeKind.STEP_READY: "step_ready",
+    NoticeKind.STEP_REMINDER: "step_reminder",
+    NoticeKind.STEP_ESCALATION: "step_escalation",
+}
+
+
+def local_date(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B")
+
+
+def _manager_of(session: Session, enrollment: Enrollment) -> User | None:
+    if enrollment.manager_user_id is None:
+        return None
+    manager = session.get(User, enrollment.manager_user_id)
+    return manager if manager is not None and manager.is_active else None
+
+
+def _manager_link(settings: Settings, enrollment: Enrollment) -> str:
+    return f"{settings.base_url}/manager/hires/{enrollment.id}"
+
+
+def step_notice(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    """A step is ready, needs a reminder, or is overdue; None when its recipient is gone."""
+    kind = NoticeKind(delivery.kind)
+    step = session.get_one(StepInstance, delivery.subject_id)
+    enrollment = session.get_one(Enrollment, step.enrollment_id)
+    to_manager = kind == NoticeKind.STEP_ESCALATION or step.audience != "new_hire"
+    if to_manager:
+        manager = _manager_of(session, enrollment)
+        if manager is None:
+            return None
+        to, greeting = manager.email, first_name(manager.name)
+        link = _manager_link(settings, enrollment)
+    else:
+        to, greeting = enrollment.new_hire_email, first_name(enrollment.new_hire_name)
+        link = portal_url(settings, enrollment.portal_key, f"/steps/{step.step_key}")
+    meeting = kind == NoticeKind.STEP_READY and step.kind == "meeting"
+    return render(
+        PACKAGE,
+        TEMPLATES[kind],
+        to=to,
+        ics=meeting_invite(step, enrollment) if meeting else None,
+        greeting=greeting,
+        hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
+        title=step.title,
+        due=local_date(step.due_at, enrollment.timezone),
+        link=link,
+    )
+
+
+def catch_up_digest(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    """Every step already open at enrollment, in one email to the hire or to the manager."""
+    enrollment = session.get_one(Enrollment, delivery.subject_id)
+    for_manager = delivery.recipient_user_id is not None
+    steps = session.scalars(
+        select(StepInstance)
+        .where(
+            StepInstance.enrollment_id == enrollment.id,
+            StepInstance.status == "delivered",
+            (StepInstance.audience != "new_hire")
+            if for_manager
+            else (StepInstance.audience == "new_hire"),
+        )
+        .order_by(StepInstance.due_at, StepInstance.id)
+    ).all()
+    if for_manager:
+        manager = _manager_of(session, enrollment)
+        if manager is None:
+            return None
+        to, greeting, link = (
+            manager.email,
+            first_name(manager.name),
+            _manager_link(settings, enrollment),
+        )
+    else:
+        to, greeting = enrollment.new_hire_email, first_name(enrollment.new_hire_name)
+        link = portal_url(settings, enrollment.portal_key)
+    if not steps:
+        return None  # completed before the email went out: nothing to catch up on
+    return render(
+        PACKAGE,
+        "catch_up_digest",
+        to=to,
+        for_manager=for_manager,
+        greeting=greeting,
+        hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
+        role=enrollment.role,
+        steps=[{"title": s.title, "due": local_date(s.due_at, enrollment.timezone)} for s in steps],
+        link=link,
+    )
+
+
+def meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
+    definition = sequence_of(enrollment).steps_by_key[step.step_key]
+    minutes = definition.meeting.duration_minutes if definition.meeting else 60
+    calendar = Calendar()
+    calendar.add("prodid", "-//onramp//onboarding//EN")
+    calendar.add("version", "2.0")
+    event = IcsEvent()
+    event.add("uid", f"step-{step.id}@onramp")
+    event.add("summary", step.title)
+    event.add("dtstart", step.deliver_at)
+    event.add("dtend", step.deliver_at + timedelta(minutes=minutes))
+    event.add("dtstamp", step.deliver_at)
+    event.add("description", f"Onboarding step for {enrollment.role}.")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()

@@ -1,0 +1,103 @@
+"""The reconciler: the database is the truth, queues are only transport.
+
+Every minute it looks for work that a crash, a lost Redis or a dead consumer left half-done
+and sends it round again:
+
+- applications still ``submitted`` a few minutes after submission → ``score_application``
+- scored applications without a packet → ``build_packet``
+- accepted offers without an enrollment → ``enroll_hire``
+- deliveries never claimed, or claimed by a worker that died → ``send_delivery``
+  (and deliveries out of attempts are marked failed for admins to see)
+- outbox rows still unsent → sent now, in case no relay is keeping up
+
+Each actor claims its work, so a re-drive of something that was merely slow changes nothing:
+at-least-once transport plus idempotent actors gives an exactly-once effect. Re-drives are
+logged with ids only and counted in Redis for ``/metrics``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import timedelta
+
+from dramatiq import Broker
+
+from core import counters, deliveries
+from core.clock import Clock
+from core.db import Database
+from core.settings import Settings
+from onboarding import enrollments
+from screening import applications, decisions, hiring
+from workers.actors.deliveries import policy
+from workers.relay import Relay
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+# Accepted offers older than this without an enrollment are left to a person: a week of
+# silent re-drives would have been noticed on the dashboard long before.
+ENROLLMENT_LOOKBACK = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Redrives:
+    scoring: int = 0
+    packets: int = 0
+    enrollments: int = 0
+    deliveries: int = 0
+    deliveries_failed: int = 0
+    outbox: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(asdict(self).values())
+
+
+class Reconciler:
+    def __init__(self, db: Database, broker: Broker, clock: Clock, settings: Settings) -> None:
+        self.db = db
+        self.broker = broker
+        self.clock = clock
+        self.settings = settings
+
+    def run_once(self) -> Redrives:
+        now = self.clock.now()
+        cutoff = now - timedelta(seconds=self.settings.reconcile_after_seconds)
+        rules = policy(self.settings)
+        with self.db.unit_of_work() as session:
+            unscored = applications.stuck_submitted(session, cutoff, BATCH)
+            unpacked = hiring.packets_missing(session, cutoff, BATCH)
+            accepted = decisions.accepted_since(session, now - ENROLLMENT_LOOKBACK, cutoff)
+            unenrolled = sorted(set(accepted) - enrollments.enrolled_among(session, accepted))
+            failed = deliveries.fail_exhausted(session, self.clock, rules)
+            stalled = deliveries.stalled(
+                session, now, timedelta(seconds=self.settings.reconcile_after_seconds), rules, BATCH
+            )
+        relay = Relay(self.db, self.broker, self.clock, BATCH)
+        unsent = 0
+        while sent := relay.relay_once(created_before=cutoff):
+            unsent += sent
+        self._enqueue("score_application", "application_id", unscored)
+        self._enqueue("build_packet", "application_id", unpacked)
+        self._enqueue("enroll_hire", "application_id", unenrolled)
+        self._enqueue("send_delivery", "delivery_id", stalled)
+        result = Redrives(
+            len(unscored), len(unpacked), len(unenrolled), len(stalled), failed, unsent
+        )
+        if result.total:
+            log.warning(
+                "reconciler re-drove unfinished work",
+                extra={
+                    **asdict(result),
+                    "application_ids": unscored + unpacked + unenrolled,
+                    "delivery_ids": stalled,
+                },
+            )
+            counters.add(self.settings, counters.REDRIVES, asdict(result))
+        return result
+
+    def _enqueue(self, actor_name: str, argument: str, ids: list[int]) -> None:
+        actor = self.broker.get_actor(actor_name)
+        for id_ in ids:
+            self.broker.enqueue(actor.message_with_options(kwargs={argument: id_}))
