@@ -132,3 +132,24 @@ def meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
     event.add("description", f"Onboarding step for {enrollment.role}.")
     calendar.add_component(event)
     return calendar.to_ical().decode()
+
+
+DESCRIPTIONS = {
+    NoticeKind.STEP_READY: "Onboarding step “{title}”",
+    NoticeKind.STEP_REMINDER: "Reminder about “{title}”",
+    NoticeKind.STEP_ESCALATION: "Overdue notice about “{title}”",
+}
+
+
+def describe(session: Session, delivery: Delivery) -> str:
+    """What a delivery was about, in words an admin understands."""
+    kind = NoticeKind(delivery.kind)
+    if kind == NoticeKind.CATCH_UP_DIGEST:
+        enrollment = session.get(Enrollment, delivery.subject_id)
+        role = enrollment.role if enrollment else "a new hire"
+        return f"Catch-up email for a new {role}"
+    step = session.get(StepInstance, delivery.subject_id)
+    if step is None:
+        return "Onboarding email (the step no longer exists)"
+    enrollment = session.get_one(Enrollment, step.enrollment_id)
+    return DESCRIPTIONS[kind].format(title=step.title) + f" for a new {enrollment.role}"

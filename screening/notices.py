@@ -26,3 +26,12 @@ def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> No
         opening_title=application.opening.title,
         link=f"{settings.base_url}/manager/applications/{application.id}",
     )
+
+
+def describe(session: Session, delivery: Delivery) -> str:
+    """What a delivery was about, in words an admin understands (no candidate names)."""
+    packet = session.get(Packet, delivery.subject_id)
+    application = session.get(Application, packet.application_id) if packet else None
+    if application is None:
+        return "Interview packet email (the packet no longer exists)"
+    return f"Interview packet email for a {application.opening.title} candidate"

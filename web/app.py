@@ -11,6 +11,7 @@ from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
 from web import auth, errors, extensions, filters, health, input_guard, metrics, security
+from web.admin.routes import bp as admin_bp
 from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
@@ -61,6 +62,7 @@ def create_app(
     app.register_blueprint(candidate_bp)
     auth.init_app(app)
     app.register_blueprint(manager_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(newhire_bp)
     return app

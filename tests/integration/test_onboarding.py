@@ -190,3 +190,43 @@ def _answer(enrollment: Enrollment, step: StepInstance) -> dict[str, Any]:
     if definition.kind == "pulse":
         return {"ratings": {item.id: 4 for item in definition.pulse.items}}
     return {"text": "Listening first made the difference."}
+
+
+def test_a_past_start_date_sends_one_catch_up_digest_instead_of_every_overdue_step(
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    mail_server: CaughtMail,
+    make_user: Any,
+    hired: Callable[..., int],
+) -> None:
+    manager = make_user()
+    started = date.today() - timedelta(days=12)
+    application_id = hired(manager=manager, start_date=started, past_start_confirmed=True)
+    enrollment = _enroll(db, broker, worker, application_id)
+    Scheduler(db, broker, SystemClock()).tick()  # nothing already caught up goes out again
+    _drain(broker, worker)
+    broker.join("deliveries", timeout=30_000)
+    worker.join()
+
+    with db.unit_of_work() as session:
+        steps = enrollments.steps_of(session, enrollment)
+    caught_up = [s for s in steps if s.status == "delivered"]
+    mine = [s for s in caught_up if s.audience == "new_hire"]
+    assert len(mine) >= 3, "twelve days in, several steps are overdue"
+    assert all(sent_about(mail_server, NoticeKind.STEP_READY, s.id) == 0 for s in caught_up)
+    digests = [
+        m
+        for m in mail_server.messages
+        if str(m["Message-ID"]).startswith(f"<{NoticeKind.CATCH_UP_DIGEST}-{enrollment.id}-")
+    ]
+    [digest] = [m for m in digests if m["To"] == enrollment.new_hire_email]
+    assert digest["Subject"] == f"Your onboarding plan: {len(mine)} steps to catch up on"
+    body = digest.get_content()
+    assert all(step.title in body for step in mine)
+    assert "/welcome/" in body
+    [for_manager] = [m for m in digests if m["To"] == manager.email]
+    assert "/manager/hires/" in for_manager.get_content()
+    assert "/welcome/" not in for_manager.get_content()
+    # Caught-up steps are reminded counting from today, not at once.
+    assert all(s.reminded_at is None for s in caught_up)
