@@ -106,6 +106,9 @@ def relay() -> None:
 def scheduler(every: float | None) -> None:
     """Enqueue due onboarding steps, reminders and escalations; every minute re-drive what a
     crash left half-done (the reconciler); once a day purge data past its retention."""
+    from dataclasses import asdict
+
+    from screening.retention import purge
     from workers.broker import setup_broker
     from workers.reconciler import Reconciler
     from workers.scheduler import PeriodicJob, Scheduler
@@ -117,7 +120,16 @@ def scheduler(every: float | None) -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     every = every or settings.scheduler_tick_seconds
     reconciler = Reconciler(database, broker, clock, settings)
-    jobs = [PeriodicJob("reconciler", settings.reconcile_every_seconds, reconciler.run_once)]
+
+    def purge_expired_data() -> None:
+        with database.unit_of_work() as session:
+            result = purge(session, clock, settings.retention_days, settings.abandoned_days)
+        logging.getLogger("onramp.retention").info("retention purge", extra=asdict(result))
+
+    jobs = [
+        PeriodicJob("reconciler", settings.reconcile_every_seconds, reconciler.run_once),
+        PeriodicJob("retention-purge", 24 * 3600, purge_expired_data),
+    ]
     click.echo(
         f"scheduler ticking every {every:g}s; reconciler every "
         f"{settings.reconcile_every_seconds:g}s"
@@ -187,6 +199,7 @@ def _safe_url(url: str) -> str:
 
 
 def _register_commands() -> None:
+    from cli.definitions import definitions_group
     from cli.demo import demo
     from cli.retention import retention
     from cli.up import up
@@ -194,6 +207,7 @@ def _register_commands() -> None:
     main.add_command(up)
     main.add_command(demo)
     main.add_command(retention)
+    main.add_command(definitions_group)
 
 
 _register_commands()

@@ -13,7 +13,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 DEFAULT_DATA_DIR = Path("var")
 
@@ -85,6 +92,17 @@ class Settings(BaseModel):
     # The reconciler re-drives work older than this that a crash left half-done.
     reconcile_after_seconds: int = Field(default=180, ge=1)
     reconcile_every_seconds: float = Field(default=60, gt=0)
+
+    @model_validator(mode="after")
+    def _abandoned_outlives_resume_links(self) -> Settings:
+        # Purging a draft that a still-valid resume link can reopen would let a candidate
+        # come back to an emptied form and submit as "Erased candidate".
+        if self.abandoned_days < self.resume_link_max_age_days:
+            raise ValueError(
+                f"ABANDONED_DAYS ({self.abandoned_days}) must be at least "
+                f"RESUME_LINK_MAX_AGE_DAYS ({self.resume_link_max_age_days})"
+            )
+        return self
 
     @field_validator("database_url")
     @classmethod

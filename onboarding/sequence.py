@@ -252,12 +252,17 @@ def _cycles(steps: list[Step], first_index: Mapping[str, int]) -> list[tuple[Loc
     return problems
 
 
+SEQUENCE = definitions.DocumentKind(
+    "sequence", Sequence, recognizes=lambda document: "steps" in document
+)
+
+
 def parse_sequence(document: Any, source: str = "<sequence>") -> Sequence:
-    return definitions.validate(Sequence, document, source)
+    return SEQUENCE.parse(document, source)
 
 
 def load_sequence(path: Path | str) -> Sequence:
-    return definitions.load(Sequence, path)
+    return SEQUENCE.load(path)
 
 
 @dataclass(frozen=True)

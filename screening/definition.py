@@ -243,12 +243,17 @@ class AssessmentDefinition(_Strict):
         return definitions.checksum(self)
 
 
+ASSESSMENT = definitions.DocumentKind(
+    "assessment",
+    AssessmentDefinition,
+    recognizes=lambda document: "pages" in document,
+    union_tags=frozenset({"sjt", "likert", "text", "check"}),
+)
+
+
 def parse_definition(document: Any, source: str = "<definition>") -> AssessmentDefinition:
-    return definitions.validate(AssessmentDefinition, document, source, _ITEM_TYPES)
+    return ASSESSMENT.parse(document, source)
 
 
 def load_definition(path: Path | str) -> AssessmentDefinition:
-    return definitions.load(AssessmentDefinition, path, _ITEM_TYPES)
-
-
-_ITEM_TYPES = frozenset({"sjt", "likert", "text", "check"})
+    return ASSESSMENT.load(path)

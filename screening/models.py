@@ -82,7 +82,8 @@ class Application(Base):
     # Idempotency key from the start form, so a double-clicked "Start" makes one application.
     start_key: Mapped[str] = mapped_column(String(64), unique=True)
     opening_id: Mapped[int] = mapped_column(ForeignKey("opening.id"))
-    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"))
+    # Indexed: erasure and the retention purge find a candidate's applications by it.
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("candidate.id"), index=True)
     assessment_version_id: Mapped[int] = mapped_column(ForeignKey("assessment_version.id"))
     status: Mapped[str] = mapped_column(String(16), default="started")
     # Answers saved page by page until submission (save-and-resume), then copied to responses.

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core import definitions
-from core.definitions import DefinitionError, Loc
+from core.definitions import DefinitionError, Loc, Problem
 from screening.definition import DEFINITIONS_DIR, Slug
 
 DEFAULT_QUESTION_BANK = DEFINITIONS_DIR / "question_bank.yaml"
@@ -82,7 +82,7 @@ class QuestionBank(_Strict):
     def validate_covers(self, dimension_keys: Iterable[str]) -> None:
         """Refuse a bank that cannot give questions for every dimension of an assessment."""
         problems = [
-            f"dimensions: no questions for the assessment dimension {key!r}"
+            Problem("dimensions", f"no questions for the assessment dimension {key!r}")
             for key in dimension_keys
             if key not in self.dimensions
         ]
@@ -94,9 +94,17 @@ class QuestionBank(_Strict):
         return definitions.checksum(self)
 
 
+QUESTION_BANK = definitions.DocumentKind(
+    "question_bank",
+    QuestionBank,
+    # An assessment has dimensions too, as a list; a bank's are a mapping of questions.
+    recognizes=lambda document: isinstance(document.get("dimensions"), dict),
+)
+
+
 def parse_question_bank(document: Any, source: str = "<question bank>") -> QuestionBank:
-    return definitions.validate(QuestionBank, document, source)
+    return QUESTION_BANK.parse(document, source)
 
 
 def load_question_bank(path: Path | str) -> QuestionBank:
-    return definitions.load(QuestionBank, path)
+    return QUESTION_BANK.load(path)

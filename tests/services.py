@@ -1,19 +1,32 @@
-"""Real services for the tests: a database per run, and Redis (shared or private)."""
+"""Real services for the tests: a database per run, Redis (shared or private), and worker
+processes a test may kill."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import signal
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from cli.up import free_port, redis_server_command
+from core.clock import SystemClock
+from core.db import Database
+from core.settings import Settings
 
 
 def redis_answers(url: str) -> bool:
@@ -50,9 +63,161 @@ class PrivateRedis:
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot act on SIGTERM
             self.process.terminate()
             self.process.wait(10)
         self.process = None
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open and every command hangs."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        if self.process is not None:
+            self.process.send_signal(signal.SIGCONT)
+
+    def crash(self, lose_data: bool = False) -> None:
+        """SIGKILL, as a power cut would; ``lose_data`` also removes whatever it persisted, so
+        a restart comes back empty (the worst case: no AOF, or a lost disk)."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(10)
+        self.process = None
+        if lose_data:
+            shutil.rmtree(self.workdir)
+            self.workdir.mkdir()
+
+
+def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment under which a child process (`dramatiq`, `python -m cli`) reads
+    exactly ``settings``."""
+    env = {**os.environ, **extra}
+    for name, value in settings.model_dump().items():
+        env[f"ONRAMP_{name.upper()}"] = str(value)
+    return env
+
+
+@dataclass
+class WorkerProcess:
+    """A real `dramatiq` worker, in a process group of its own so a test can SIGKILL it (and
+    the children it forks) without touching anything else. Its output goes to ``log_path``."""
+
+    env: dict[str, str]
+    threads: int = 4
+    queues: tuple[str, ...] = ()
+    log_path: Path = field(
+        default_factory=lambda: Path(tempfile.mkstemp(prefix="onramp-worker-", suffix=".log")[1])
+    )
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> WorkerProcess:
+        args = [sys.executable, "-m", "dramatiq", "workers.broker:setup_broker"]
+        args += ["--processes", "1", "--threads", str(self.threads)]
+        if self.queues:
+            args += ["--queues", *self.queues]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                args, env=self.env, start_new_session=True, stdout=log, stderr=log
+            )
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL the whole group: no shutdown hooks, no acks, claims left held."""
+        self._signal(signal.SIGKILL)
+
+    def stop(self) -> None:
+        """SIGTERM: Dramatiq finishes the messages in hand, then exits."""
+        self._signal(signal.SIGTERM)
+
+    def _signal(self, signum: int) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(ProcessLookupError):  # the group outlives its leader
+            os.killpg(self.process.pid, signum)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+        self.process = None
+
+
+@dataclass
+class PrivateStack:
+    """What `onramp up` runs, owned by one test: a private Redis, `dramatiq` worker processes
+    it may kill, and the outbox relay, the reconciler and (optionally) the onboarding
+    scheduler as threads of the test process. ``settings`` name the private Redis and the
+    short timeouts the faults need; the workers read them from their environment."""
+
+    settings: Settings
+    db: Database
+    redis: PrivateRedis
+    schedule: bool = False
+    workers: list[WorkerProcess] = field(default_factory=list)
+    errors: list[BaseException] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _broker: Any = None
+
+    def start(self) -> PrivateStack:
+        from workers.broker import build_broker
+        from workers.reconciler import Reconciler
+        from workers.relay import Relay
+        from workers.scheduler import Scheduler
+
+        clock = SystemClock()
+        self._broker = build_broker(self.settings)
+        relay = Relay(self.db, self._broker, clock, self.settings.relay_batch_size)
+        reconciler = Reconciler(self.db, self._broker, clock, self.settings)
+        loops: dict[str, Callable[[], None]] = {
+            "relay": lambda: relay.run(self._stop, self.settings.relay_idle_seconds),
+            "reconciler": lambda: self._every(
+                self.settings.reconcile_every_seconds, reconciler.run_once
+            ),
+        }
+        if self.schedule:
+            scheduler = Scheduler(self.db, self._broker, clock)
+            loops["scheduler"] = lambda: self._every(
+                self.settings.scheduler_tick_seconds, scheduler.tick
+            )
+        for name, loop in loops.items():
+            thread = threading.Thread(target=self._guarded, args=(loop,), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def start_worker(self, threads: int = 4) -> WorkerProcess:
+        worker = WorkerProcess(settings_env(self.settings), threads=threads).start()
+        self.workers.append(worker)
+        return worker
+
+    def stop(self) -> None:
+        """Stop the workers (gracefully), then the loops; raise what a loop died of."""
+        for worker in self.workers:
+            worker.stop()
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(30)
+        if self._broker is not None:
+            self._broker.close()
+        if self.errors:
+            raise RuntimeError(f"a stack loop died: {self.errors[0]!r}") from self.errors[0]
+
+    def _every(self, seconds: float, run: Callable[[], object]) -> None:
+        """Run until stopped, as the scheduler's periodic jobs do: a pass that fails because
+        Redis or the database is away is retried at the next interval."""
+        while not self._stop.wait(seconds):
+            try:
+                run()
+            except (redis.RedisError, OperationalError):
+                continue
+
+    def _guarded(self, loop: Callable[[], None]) -> None:
+        try:
+            loop()
+        except BaseException as exc:  # kept for stop() to raise in the test
+            self.errors.append(exc)
 
 
 class TemporaryPostgres:

@@ -25,8 +25,10 @@ def init_app(app: Flask, *, https: bool) -> None:
         headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("X-Frame-Options", "DENY")
-        # Resume links carry a token in the path: never leak it to other sites.
-        headers.setdefault("Referrer-Policy", "no-referrer")
+        # Resume and portal links carry a token in the path: never leak it to other sites.
+        # Same-origin requests keep their Referer, which Flask-WTF's CSRF check requires of
+        # every form posted over https (with no-referrer, every https form POST failed).
+        headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if https:

@@ -28,9 +28,14 @@ def upgrade() -> None:
                     'needs_privacy_review', sa.Boolean(), server_default=sa.false(), nullable=False
                 )
             )
+    # Erasure and the purge look a candidate's applications up by candidate.
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_application_candidate_id'), ['candidate_id'], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_application_candidate_id'))
     for table in ('scorecard', 'decision'):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column('needs_privacy_review')

@@ -10,11 +10,19 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Database
 from screening import applications, decisions, hiring
-from screening.models import Application, ApplicationScore, Packet, Response
+from screening.models import (
+    Application,
+    ApplicationScore,
+    Decision,
+    Packet,
+    Response,
+    Scorecard,
+)
 from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from tests.candidate_flow import GOOD_TEXT, complete
 from tests.conftest import csrf_token
@@ -109,3 +117,48 @@ def test_a_hire_cannot_self_erase_and_is_pointed_to_hr(
     assert "HR" in refused.text
     with db.unit_of_work() as session:
         assert session.get_one(Application, application_id).candidate.erased_at is None
+
+
+def test_erasure_scrubs_the_name_and_quotes_from_what_staff_wrote(
+    client: FlaskClient,
+    db: Database,
+    opening: Any,
+    default_definition: Any,
+    make_user: Callable[..., Any],
+) -> None:
+    token, application_id = _scored(client, db, opening, default_definition)
+    interviewer = make_user(openings=(opening,))
+    clock = SystemClock()
+    with db.unit_of_work() as session:
+        application = session.get_one(Application, application_id)
+        packet = hiring.packet_of(session, application)
+        assert packet is not None
+        first, *others = [q.id for q in packet.questions]
+        notes = {first: "the candidate repeated: arranged a replacement for the next day."}
+        hiring.submit_scorecard(
+            session,
+            clock,
+            session.get_one(User, interviewer.id),
+            application,
+            {qid: (4, notes.get(qid, "Calm and specific.")) for qid in [first, *others]},
+        )
+        decisions.decide(
+            session,
+            clock,
+            application,
+            "advance",
+            reason="Ada Candidate told us “I called the courier myself”; ADA owns problems.",
+            user=session.get_one(User, interviewer.id),
+        )
+
+    assert _erase(client, token).status_code == 302
+
+    with db.unit_of_work() as session:
+        decision = session.scalars(select(Decision).filter_by(application_id=application_id)).one()
+        card = session.scalars(select(Scorecard).filter_by(application_id=application_id)).one()
+    assert decision.reason == "[removed] told us [removed]; [removed] owns problems."
+    assert not decision.needs_privacy_review  # every match was clearly the name
+    assert card.ratings[first]["notes"] == "the [removed] repeated: [removed]."
+    assert card.needs_privacy_review  # "the candidate": perhaps the word, so a person checks
+    assert {card.ratings[qid]["notes"] for qid in others} == {"Calm and specific."}
+    assert card.overall == 4.0 and decision.decision == "advance"  # the record stays whole

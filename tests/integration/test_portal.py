@@ -367,13 +367,13 @@ def test_portal_pages_send_security_headers_and_need_a_csrf_token(
     for page in (client.get(_path(settings, enrollment)), client.get(path)):
         assert page.status_code == 200
         assert "default-src 'self'" in page.headers["Content-Security-Policy"]
-        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert page.headers["Referrer-Policy"] == "same-origin"
         assert page.headers["Cache-Control"] == "no-store"
 
     forged = client.post(path, data={"acknowledge": "y"})
     assert forged.status_code == 400
     assert "Your form expired" in forged.text
-    assert forged.headers["Referrer-Policy"] == "no-referrer"
+    assert forged.headers["Referrer-Policy"] == "same-origin"
     assert _step(db, enrollment, "welcome").status == "delivered"
     assert _completions(db, enrollment) == []
 

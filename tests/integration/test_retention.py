@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -175,7 +175,7 @@ def test_the_purge_anonymizes_candidates_idle_past_the_retention_period(
     recent_decision = make_application(
         db, opening, default_definition, days_ago(400), name="Alan Turing"
     )
-    decide(db, recent_decision, days_ago(100), "advance")
+    decide(db, recent_decision, days_ago(100), "advance", "Worth a second look.")
     recent = make_application(db, opening, default_definition, days_ago(300), name="Edsger D")
     with db.unit_of_work() as session:
         kept_overall = session.scalars(

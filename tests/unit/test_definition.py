@@ -73,8 +73,9 @@ def test_a_bad_regular_expression_is_refused() -> None:
 def test_broken_yaml_reports_the_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("key: mini\npages: [\n  - oops: {\n")
-    with pytest.raises(DefinitionError, match=r"broken.yaml: line \d+, column \d+: not valid YAML"):
+    with pytest.raises(DefinitionError, match=r"^broken.yaml:3: not valid YAML: ") as raised:
         load_definition(path)
+    assert (raised.value.problems[0].line, raised.value.problems[0].column) == (3, 3)
 
 
 def test_unknown_fields_are_refused_not_ignored() -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.definitions import DefinitionError
+from core.definitions import DefinitionError, Problem
 from screening.definition import DEFAULT_ASSESSMENT, load_definition
 from screening.packets import PURPOSE_ORDER, Packet, build_packet
 from screening.question_bank import (
@@ -304,7 +304,10 @@ def test_a_missing_anchor_3_names_its_path() -> None:
     with pytest.raises(DefinitionError) as raised:
         parse_question_bank(document, "bank.yaml")
     assert raised.value.problems == [
-        "dimensions.empathy.questions[1].anchors: anchors 1, 3 and 5 are required (missing 3)"
+        Problem(
+            "dimensions.empathy.questions[1].anchors",
+            "anchors 1, 3 and 5 are required (missing 3)",
+        )
     ]
 
 

@@ -25,3 +25,9 @@ def test_onramp_prefixed_variables_win() -> None:
         {"ONRAMP_REDIS_URL": "redis://a:1/0", "REDIS_URL": "redis://b:2/0"}
     )
     assert settings.redis_url == "redis://a:1/0"
+
+
+def test_abandoned_drafts_are_not_purged_while_their_resume_link_still_works() -> None:
+    with pytest.raises(SettingsError, match=r"ABANDONED_DAYS \(10\) must be at least"):
+        Settings.from_env({"ONRAMP_ABANDONED_DAYS": "10", "ONRAMP_RESUME_LINK_MAX_AGE_DAYS": "14"})
+    assert Settings.from_env({"ONRAMP_ABANDONED_DAYS": "14"}).abandoned_days == 14
