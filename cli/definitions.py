@@ -12,18 +12,19 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import definitions
 from core.clock import Clock, clock_for
+from core.companies import Company, company_by_slug
 from core.db import Database
 from core.definitions import DefinitionError, DocumentKind, Problem
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 from onboarding.sequence import SEQUENCE
 from screening.applications import publish_definition
 from screening.definition import ASSESSMENT, AssessmentDefinition, parse_definition
-from screening.models import AssessmentVersion, Company
+from screening.models import AssessmentVersion
 from screening.question_bank import QUESTION_BANK
 
 # The documents people customize, by the name they are given on the command line.
@@ -75,8 +76,9 @@ def publish(path: Path, company_slug: str, next_version: bool, kind_name: str | 
     database = Database(settings.database_url)
     try:
         with database.unit_of_work() as session:
-            company = session.scalar(select(Company).filter_by(slug=company_slug))
-            if company is None:
+            try:
+                company = company_by_slug(session, company_slug)
+            except NotFound:
                 _fail(f"no company with the slug {company_slug!r}")
             outcome = _publish_assessment(
                 session, clock_for(settings), company, definition, next_version
@@ -124,12 +126,12 @@ def _publish_assessment(
                 return _Published(definition.key, latest.version, unchanged=True)
             definition = _renumbered(definition, latest.version + 1)
     already = session.scalar(
-        select(func.count())
-        .select_from(AssessmentVersion)
-        .filter_by(company_id=company.id, key=definition.key, version=definition.version)
+        select(AssessmentVersion.id).filter_by(
+            company_id=company.id, key=definition.key, version=definition.version
+        )
     )
     version = publish_definition(session, clock, company, definition)
-    return _Published(version.key, version.version, unchanged=bool(already))
+    return _Published(version.key, version.version, unchanged=already is not None)
 
 
 def _renumbered(definition: AssessmentDefinition, version: int) -> AssessmentDefinition:

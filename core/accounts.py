@@ -1,6 +1,9 @@
-"""Staff accounts (admins, hiring managers) with argon2id password hashes.
+"""Staff accounts with argon2id password hashes; each belongs to one company with a role.
 
 Shared kernel: screening uses accounts as interview panels, onboarding as new hires' managers.
+Roles: an admin sets the company up (people, openings, customization); a recruiter works
+across the company's openings but does not manage people or settings; a manager sees the
+openings whose panel they sit on and the hires they look after.
 
 Each account carries a session version: a signed-in session remembers the version it began
 with, and bumping it (sign-out, deactivation, a new password) ends every session at once,
@@ -11,21 +14,29 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import String, select, update
+from sqlalchemy import ForeignKey, String, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit
 from core.clock import Clock
+from core.companies import Company  # noqa: F401 - company must be on the metadata
 from core.db import Base
 from core.errors import DomainError
 
-Role = Literal["admin", "manager"]
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    MANAGER = "manager"
+
+
+ROLE_LABELS = {Role.ADMIN: "Admin", Role.RECRUITER: "Recruiter", Role.MANAGER: "Hiring manager"}
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
 # Verifying against this keeps the time of "no such user" equal to "wrong password".
@@ -48,6 +59,7 @@ class User(Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     role: Mapped[str] = mapped_column(String(16))
@@ -59,7 +71,12 @@ class User(Base):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
+
+    @property
+    def sees_whole_company(self) -> bool:
+        """Admins and recruiters work across every opening and hire of their company."""
+        return self.role in (Role.ADMIN, Role.RECRUITER)
 
 
 def hash_password(password: str) -> str:
@@ -97,14 +114,22 @@ def check_password(password: str, *, email: str = "") -> None:
 
 
 def create_user(
-    session: Session, clock: Clock, *, email: str, name: str, role: Role, password: str
+    session: Session,
+    clock: Clock,
+    *,
+    company_id: int,
+    email: str,
+    name: str,
+    role: Role | str,
+    password: str,
 ) -> User:
     email = email.strip().lower()
     check_password(password, email=email)
     user = User(
+        company_id=company_id,
         email=email,
         name=name,
-        role=role,
+        role=Role(role),
         password_hash=hash_password(password),
         created_at=clock.now(),
     )
@@ -114,12 +139,33 @@ def create_user(
 
 
 def ensure_user(
-    session: Session, clock: Clock, *, email: str, name: str, role: Role, password: str
+    session: Session,
+    clock: Clock,
+    *,
+    company_id: int,
+    email: str,
+    name: str,
+    role: Role | str,
+    password: str,
 ) -> User:
     existing = session.scalar(select(User).filter_by(email=email.strip().lower()))
     return existing or create_user(
-        session, clock, email=email, name=name, role=role, password=password
+        session,
+        clock,
+        company_id=company_id,
+        email=email,
+        name=name,
+        role=role,
+        password=password,
     )
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).filter_by(email=email.strip().lower()))
+
+
+def staff_of(session: Session, company_id: int) -> list[User]:
+    return list(session.scalars(select(User).filter_by(company_id=company_id).order_by(User.name)))
 
 
 def set_password(session: Session, user: User, password: str) -> None:

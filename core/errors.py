@@ -15,3 +15,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
+
+
+class Gone(DomainError):
+    """It existed but is over: an expired or already used single-use link."""
+
+    status_code = 410

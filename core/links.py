@@ -18,3 +18,12 @@ def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
 def portal_url(settings: Settings, portal_key: str, path: str = "") -> str:
     token = signer(settings, PORTAL).dumps(portal_key)
     return f"{settings.base_url}/welcome/{token}{path}"
+
+
+INVITATION = "invitation"
+
+
+def invitation_url(settings: Settings, invitation_id: int, nonce: str) -> str:
+    """The single-use sign-up link; its lifetime and use are tracked on the invitation row."""
+    token = signer(settings, INVITATION).dumps({"i": invitation_id, "n": nonce})
+    return f"{settings.base_url}/invitations/{token}"

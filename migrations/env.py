@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import event
 
-from core import accounts, audit, outbox, webhooks
+from core import accounts, audit, companies, deliveries, invitations, outbox, webhooks
 from core.db import Base, make_engine
 from core.settings import Settings
 from onboarding import models as onboarding_models
 from screening import models as screening_models
 
 # Every module that defines tables, so autogenerate and upgrades see the whole schema.
-MODEL_MODULES = (accounts, audit, outbox, webhooks, onboarding_models, screening_models)
+MODEL_MODULES = (
+    accounts,
+    audit,
+    companies,
+    deliveries,
+    invitations,
+    outbox,
+    webhooks,
+    onboarding_models,
+    screening_models,
+)
 
 config = context.config
 url = config.attributes.get("url") or Settings.from_env().database_url
@@ -27,6 +38,11 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(url)
+    if engine.dialect.name == "sqlite":
+        # SQLite changes a column by rebuilding its table (batch mode); with foreign keys on,
+        # dropping the old copy of a table that others point at fails. Alembic's advice:
+        # migrate with them off (the PRAGMA only works outside a transaction, hence here).
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -37,6 +53,12 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()
+
+
+def _foreign_keys_off(dbapi_connection: object, _record: object) -> None:
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=OFF")
+    cursor.close()
 
 
 if context.is_offline_mode():

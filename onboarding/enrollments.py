@@ -253,9 +253,15 @@ def enrollment_by_portal_key(session: Session, portal_key: str) -> Enrollment:
     return enrollment
 
 
-def portal_keys(session: Session) -> list[str]:
-    """Every hire's portal key, newest enrollment first."""
-    return list(session.scalars(select(Enrollment.portal_key).order_by(Enrollment.id.desc())))
+def portal_keys(session: Session, company_id: int) -> list[str]:
+    """Every hire's portal key in one company, newest enrollment first."""
+    return list(
+        session.scalars(
+            select(Enrollment.portal_key)
+            .where(Enrollment.company_id == company_id)
+            .order_by(Enrollment.id.desc())
+        )
+    )
 
 
 def steps_of(session: Session, enrollment: Enrollment) -> list[StepInstance]:
@@ -370,29 +376,14 @@ class HireProgress:
     manager_steps_open: tuple[StepInstance, ...]
 
 
-def hires_of_manager(session: Session, user_id: int, see_all: bool = False) -> list[HireProgress]:
-    """New hires a manager looks after, with progress and the manager's own open steps."""
-    query = select(Enrollment).order_by(Enrollment.start_date.desc())
-    if not see_all:
-        query = query.where(Enrollment.manager_user_id == user_id)
-    result = []
-    for enrollment in session.scalars(query):
-        steps = steps_of(session, enrollment)
-        done, total = progress(steps)
-        open_for_manager = tuple(
-            s for s in steps if s.audience != "new_hire" and s.status == "delivered"
-        )
-        result.append(HireProgress(enrollment, done, total, open_for_manager))
-    return result
-
-
-def enrollment_for_manager(
-    session: Session, enrollment_id: int, user_id: int, see_all: bool = False
-) -> Enrollment:
-    enrollment = session.get(Enrollment, enrollment_id)
-    if enrollment is None or not (see_all or enrollment.manager_user_id == user_id):
-        raise NotFound("No such new hire.")
-    return enrollment
+def progress_of(session: Session, enrollment: Enrollment) -> HireProgress:
+    """A hire's progress and the manager's own steps that are open now."""
+    steps = steps_of(session, enrollment)
+    done, total = progress(steps)
+    open_for_manager = tuple(
+        s for s in steps if s.audience != "new_hire" and s.status == "delivered"
+    )
+    return HireProgress(enrollment, done, total, open_for_manager)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import Clock
 from core.errors import NotFound
-from screening import hiring
+from screening import access
 from screening.applications import definition_for
 from screening.models import (
     Application,
@@ -36,7 +36,7 @@ def export_for(session: Session, clock: Clock, user: User, application_id: int) 
     """An admin's export of one application, audited; NotFound for anyone else (no leak)."""
     if not user.is_admin:
         raise NotFound("No such candidate.")
-    application = hiring.application_for(session, user, application_id)
+    application = access.application_for(session, user, application_id)
     data = export_candidate(session, application.id)
     audit.record(
         session,

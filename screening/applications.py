@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, outbox
 from core.clock import Clock
+from core.companies import Company
 from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
@@ -35,7 +36,6 @@ from screening.models import (
     ApplicationScore,
     AssessmentVersion,
     Candidate,
-    Company,
     Opening,
     Response,
 )

@@ -1,7 +1,7 @@
 """The hiring team's use cases: panels, packets and their notices, scorecards.
 
-Authorization lives here, not in the views: every lookup for a user goes through
-:func:`application_for`, which answers "not found" for openings the user is not on.
+Who may see what is :mod:`screening.access`'s question; every lookup for a user goes through
+it, so another team's or another company's ids answer "not found".
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ from core import audit, deliveries, outbox
 from core.accounts import User
 from core.clock import Clock
 from core.deliveries import NoticeKind
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError
 from core.events import PACKET_READY
 from screening import packets
+from screening.access import opening_for
 from screening.applications import definition_for
 from screening.models import (
     Application,
@@ -41,7 +42,7 @@ def _rank() -> Any:
     return case(RECOMMENDATION_ORDER, value=ApplicationScore.recommendation, else_=3)
 
 
-# --- panels and authorization ---------------------------------------------------------------
+# --- panels ---------------------------------------------------------------
 
 
 def add_to_panel(session: Session, opening: Opening, user: User) -> None:
@@ -59,43 +60,6 @@ def panel_of(session: Session, opening_id: int) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-def _visible_openings(user: User) -> Any:
-    if user.is_admin:
-        return select(Opening.id)
-    return select(OpeningManager.opening_id).where(OpeningManager.user_id == user.id)
-
-
-def openings_for(session: Session, user: User) -> list[Opening]:
-    return list(
-        session.scalars(
-            select(Opening).where(Opening.id.in_(_visible_openings(user))).order_by(Opening.title)
-        )
-    )
-
-
-def opening_for(session: Session, user: User, opening_id: int) -> Opening:
-    opening = session.scalar(
-        select(Opening).where(Opening.id == opening_id, Opening.id.in_(_visible_openings(user)))
-    )
-    if opening is None:
-        raise NotFound("No such opening.")
-    return opening
-
-
-def application_for(session: Session, user: User, application_id: int) -> Application:
-    """The application if the user may see it; NotFound otherwise (no existence leak)."""
-    application = session.scalar(
-        select(Application).where(
-            Application.id == application_id,
-            Application.opening_id.in_(_visible_openings(user)),
-            Application.status != "started",
-        )
-    )
-    if application is None:
-        raise NotFound("No such candidate.")
-    return application
 
 
 @dataclass(frozen=True)

@@ -9,20 +9,8 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
+from core.companies import Company
 from core.db import Base
-
-
-class Company(Base):
-    __tablename__ = "company"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(120))
-    promise: Mapped[str] = mapped_column(String(400))
-    mission: Mapped[str] = mapped_column(String(600), default="")
-    # IANA zone for onboarding times (steps arrive at 09:00 local).
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
-    created_at: Mapped[datetime]
 
 
 class AssessmentVersion(Base):

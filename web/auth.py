@@ -41,7 +41,7 @@ from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired, Length
 
 from core import accounts
-from core.accounts import User
+from core.accounts import Role, User
 from core.clock import SharedOffsetClock, SystemClock
 from web import extensions
 from web.extensions import limiter
@@ -76,7 +76,11 @@ class StaffUser(UserMixin):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
+
+    @property
+    def sees_whole_company(self) -> bool:
+        return self.role in (Role.ADMIN, Role.RECRUITER)
 
 
 def _is_current(user: User) -> bool:

@@ -47,11 +47,35 @@ def _render(status: int, title: str, message: str) -> Response:
     return response
 
 
+# PostgreSQL SQLSTATE classes of a server out of reach or overloaded: connection exception,
+# insufficient resources (too many connections), operator intervention (shutting down).
+_POSTGRES_UNAVAILABLE = ("08", "53", "57P")
+# SQLite result codes of a file that is busy, locked, cannot be opened, read or written.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_FULL",
+)
+
+
 def database_unreachable(error: Exception) -> bool:
-    """A connection problem (down, refused, dropped, pool exhausted, locked), not a bad query."""
-    if isinstance(error, OperationalError | InterfaceError | PoolTimeoutError):
+    """A connection problem (refused, dropped, pool exhausted, locked), not a failing query:
+    SQLite reports "no such table" as an OperationalError too, and that one is a bug."""
+    if isinstance(error, PoolTimeoutError):
         return True
-    return isinstance(error, DBAPIError) and error.connection_invalidated
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if error.statement is None:  # raised while connecting, not by a statement
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None) or ""
+    sqlite_code = getattr(error.orig, "sqlite_errorname", None) or ""
+    return sqlstate.startswith(_POSTGRES_UNAVAILABLE) or sqlite_code.startswith(_SQLITE_UNAVAILABLE)
 
 
 def init_app(app: Flask) -> None:

@@ -24,19 +24,27 @@ PASSWORD = "violet harbour lantern quarry"
 
 
 @pytest.fixture
-def make_user(db: Database, clock: SystemClock) -> Callable[..., User]:
-    def make(role: str = "manager", openings: tuple[Any, ...] = ()) -> User:
+def make_user(db: Database, clock: SystemClock, opening: Any) -> Callable[..., User]:
+    own_company_id = opening.company_id
+
+    """Staff of the test's own company (the ``opening`` fixture's), unless told otherwise."""
+
+    def make(
+        role: str = "manager", openings: tuple[Any, ...] = (), company_id: int | None = None
+    ) -> User:
+        company_id = company_id or (openings[0].company_id if openings else own_company_id)
         with db.unit_of_work() as session:
             user = create_user(
                 session,
                 clock,
+                company_id=company_id,
                 email=f"{role}-{uuid.uuid4().hex[:8]}@example.com",
                 name=f"{role.title()} {uuid.uuid4().hex[:4]}",
                 role=role,
                 password=PASSWORD,
             )
-            for opening in openings:
-                hiring.add_to_panel(session, opening, user)
+            for panel_opening in openings:
+                hiring.add_to_panel(session, panel_opening, user)
             return user
 
     return make

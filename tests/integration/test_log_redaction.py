@@ -8,6 +8,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -23,13 +24,31 @@ PASSWORD = "violet harbour lantern ninety-three"
 TOKEN = "IjdlNGY5YzJhMWIzZDQ1NjdhOGI5YzBkMWUyZjNhNGI1Ig.Zx9Qaw.kF3c1L0o2vUu0p6Q1mS8hYyR7aE"
 
 
-def test_database_errors_do_not_print_bound_parameters(db: Database, clock: SystemClock) -> None:
+def test_database_errors_do_not_print_bound_parameters(
+    db: Database, clock: SystemClock, opening: Any
+) -> None:
     email = f"jordan.{uuid.uuid4().hex[:8]}@example.com"
     with db.unit_of_work() as session:
-        create_user(session, clock, email=email, name="Jordan", role="manager", password=PASSWORD)
+        create_user(
+            session,
+            clock,
+            company_id=opening.company_id,
+            email=email,
+            name="Jordan",
+            role="manager",
+            password=PASSWORD,
+        )
 
     with pytest.raises(IntegrityError) as caught, db.unit_of_work() as session:
-        create_user(session, clock, email=email, name="Jordan", role="manager", password=PASSWORD)
+        create_user(
+            session,
+            clock,
+            company_id=opening.company_id,
+            email=email,
+            name="Jordan",
+            role="manager",
+            password=PASSWORD,
+        )
 
     message = str(caught.value)
     assert "user_account" in message  # the statement is still there to debug with

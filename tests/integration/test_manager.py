@@ -92,7 +92,7 @@ def test_a_manager_sees_only_their_own_openings_candidates_and_packets(
     ours = scored_application()
     theirs = scored_application(target=other)
     manager_a, manager_b = make_user(openings=(opening,)), make_user(openings=(other,))
-    admin = make_user(role="admin")
+    admin_a, admin_b = make_user(role="admin"), make_user(role="admin", company_id=company.id)
 
     client = app.test_client()
     login(client, manager_b)
@@ -117,10 +117,15 @@ def test_a_manager_sees_only_their_own_openings_candidates_and_packets(
     dashboard = client.get("/manager/")
     assert "Other" in dashboard.text and f'/manager/openings/{opening.id}"' not in dashboard.text
 
-    for user, allowed in ((manager_a, ours), (admin, theirs)):
+    for user, allowed, refused in (
+        (manager_a, ours, theirs),
+        (admin_a, ours, theirs),  # an admin sees the whole company, and only their company
+        (admin_b, theirs, ours),
+    ):
         other_client = app.test_client()
         login(other_client, user)
         assert other_client.get(f"/manager/applications/{allowed}").status_code == 200
+        assert other_client.get(f"/manager/applications/{refused}").status_code == 404
     with db.unit_of_work() as session:
         assert session.get_one(Application, ours).decision is None  # nothing was written
 

@@ -7,14 +7,24 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from core import accounts, audit, deliveries, outbox, webhooks
+from core import accounts, audit, companies, deliveries, invitations, outbox, webhooks
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Base, Database
 from onboarding import models as onboarding_models
 from screening import models as screening_models
 
-MODEL_MODULES = (accounts, audit, deliveries, outbox, webhooks, onboarding_models, screening_models)
+MODEL_MODULES = (
+    accounts,
+    audit,
+    companies,
+    deliveries,
+    invitations,
+    outbox,
+    webhooks,
+    onboarding_models,
+    screening_models,
+)
 
 
 def test_migrations_match_the_models(db: Database) -> None:

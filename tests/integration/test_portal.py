@@ -16,6 +16,7 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
 from core import links
+from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import FrozenClock, SystemClock
 from core.db import Database
@@ -35,10 +36,13 @@ PULSE_IDS = [item.id for item in SEQUENCE.steps_by_key["pulse_day_30"].pulse.ite
 
 
 def _enroll(db: Database, clock: SystemClock, manager_id: int | None = None) -> Enrollment:
+    """A hire of the manager's company (or of company 1 when no manager is given)."""
     application_id = random.randint(10**9, 2**31 - 1)  # an INTEGER column
+    with db.unit_of_work() as session:
+        company_id = session.get_one(User, manager_id).company_id if manager_id else 1
     hire = Hire(
         application_id=application_id,
-        company_id=1,
+        company_id=company_id,
         role="Customer Advisor",
         start_date=date(2027, 3, 1),
         new_hire_name="Nia Newhire",

@@ -292,25 +292,32 @@ def test_a_limited_sign_in_says_nothing_about_the_account(
     ],
 )
 def test_weak_passwords_are_refused_in_plain_words(
-    db: Database, clock: SystemClock, password: str, message: str
+    db: Database, clock: SystemClock, opening: Any, password: str, message: str
 ) -> None:
     email = f"weak-{uuid.uuid4().hex[:8]}@example.com"
     with pytest.raises(WeakPassword, match=message), db.unit_of_work() as session:
         accounts.create_user(
-            session, clock, email=email, name="Weak", role="manager", password=password
+            session,
+            clock,
+            company_id=opening.company_id,
+            email=email,
+            name="Weak",
+            role="manager",
+            password=password,
         )
     with db.unit_of_work() as session:
         assert session.scalar(select(User).filter_by(email=email)) is None
 
 
 def test_a_password_may_not_contain_the_email_address(
-    db: Database, clock: SystemClock, make_user: Callable[..., User]
+    db: Database, clock: SystemClock, opening: Any, make_user: Callable[..., User]
 ) -> None:
     name = f"harriet{uuid.uuid4().hex[:6]}"
     with pytest.raises(WeakPassword, match="email"), db.unit_of_work() as session:
         accounts.create_user(
             session,
             clock,
+            company_id=opening.company_id,
             email=f"{name}@example.com",
             name="Harriet",
             role="manager",

@@ -19,6 +19,7 @@ from onboarding import enrollments
 from screening import decisions
 from screening.models import Application
 from web import extensions
+from web.auth import signed_in_user
 from web.extensions import csrf
 from web.input_guard import MAX_ID, is_id
 
@@ -78,7 +79,7 @@ def portal_links() -> dict[str, Any]:
         abort(404)
     settings = extensions.settings()
     with extensions.db().unit_of_work() as session:
-        keys = enrollments.portal_keys(session)
+        keys = enrollments.portal_keys(session, signed_in_user(session).company_id)
     return {"links": [links.portal_url(settings, key) for key in keys]}
 
 

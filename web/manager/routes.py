@@ -1,4 +1,4 @@
-"""The hiring manager's dashboard. Every lookup goes through screening.hiring's authorization."""
+"""The hiring team's pages. Every lookup goes through screening.access and onboarding.access."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from core.audit import AuditEntry
 from core.errors import DomainError
+from onboarding import access as onboarding_access
 from onboarding import enrollments
-from screening import access_requests, decisions, hiring
+from screening import access, access_requests, decisions, hiring
 from screening.applications import definition_for
 from screening.models import Application, ApplicationScore, Decision
 from web import extensions
@@ -32,9 +33,9 @@ def _staff_only() -> None:
 def dashboard() -> str:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        openings = hiring.openings_for(session, user)
+        openings = access.openings_for(session, user)
         counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
-        hires = enrollments.hires_of_manager(session, user.id, see_all=user.is_admin)
+        hires = onboarding_access.hires_for(session, user)
         return render_template(
             "manager/dashboard.html", openings=openings, counts=counts, hires=hires
         )
@@ -46,9 +47,7 @@ def hire(enrollment_id: int) -> str:
     would let anyone complete their steps, so managers never get it."""
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        enrollment = enrollments.enrollment_for_manager(
-            session, enrollment_id, user.id, see_all=user.is_admin
-        )
+        enrollment = onboarding_access.enrollment_for(session, user, enrollment_id)
         steps = enrollments.steps_of(session, enrollment)
         done, total = enrollments.progress(steps)
         return render_template(
@@ -62,10 +61,10 @@ def complete_manager_step(enrollment_id: int, key: str) -> Response:
     form = FlaskForm()
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        enrollment = enrollments.enrollment_for_manager(
-            session, enrollment_id, user.id, see_all=user.is_admin
-        )
-        if form.validate_on_submit():
+        enrollment = onboarding_access.enrollment_for(session, user, enrollment_id)
+        if not onboarding_access.may_complete_manager_step(user, enrollment):
+            flash("Only the new hire's own manager marks their manager steps done.")
+        elif form.validate_on_submit():
             outcome = enrollments.complete_step(
                 session,
                 extensions.clock(),
@@ -83,7 +82,7 @@ def complete_manager_step(enrollment_id: int, key: str) -> Response:
 def opening(opening_id: int) -> str:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        found = hiring.opening_for(session, user, opening_id)
+        found = access.opening_for(session, user, opening_id)
         rows = hiring.candidates_for(session, user, opening_id)
         return render_template(
             "manager/opening.html", opening=found, rows=rows, labels=DECISION_LABELS
@@ -95,7 +94,7 @@ def _render_application(
 ) -> tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        application = hiring.application_for(session, user, application_id)
+        application = access.application_for(session, user, application_id)
         score = session.scalar(select(ApplicationScore).filter_by(application_id=application.id))
         packet = hiring.packet_of(session, application)
         panel = hiring.panel_view(session, application, user)
@@ -136,7 +135,7 @@ def packet(application_id: int) -> str:
     """A printable packet: questions, probes, anchors and room for notes."""
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        found = hiring.application_for(session, user, application_id)
+        found = access.application_for(session, user, application_id)
         content = hiring.packet_of(session, found)
         if content is None:
             flash("The interview packet is still being prepared; try again in a moment.")
@@ -164,7 +163,7 @@ def export(application_id: int) -> Response:
 def submit_scorecard(application_id: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        found = hiring.application_for(session, user, application_id)
+        found = access.application_for(session, user, application_id)
         content = hiring.packet_of(session, found)
         if content is None:
             flash("The interview packet is not ready yet.")
@@ -182,7 +181,7 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     form = DecisionForm()
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
-        found: Application = hiring.application_for(session, user, application_id)
+        found: Application = access.application_for(session, user, application_id)
         if form.validate_on_submit():
             try:
                 start = form.start_date.data

@@ -1,0 +1,178 @@
+"""Invitations: how a person joins a company's workspace.
+
+An admin invites an email address with a role; the person opens a signed link, chooses their
+name and password, and their account exists from then on. A link works once and for seven
+days. Re-sending gives the invitation a new nonce, so any older link stops working.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import ForeignKey, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import audit
+from core.accounts import Role, User, check_password, create_user, user_by_email
+from core.clock import Clock
+from core.db import Base, rows_changed
+from core.errors import Conflict, Gone, NotFound
+
+INVITATION_LIFETIME = timedelta(days=7)
+
+
+class Invitation(Base):
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Part of the signed link; a re-send replaces it, which retires every older link.
+    nonce: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    def is_pending(self, now: datetime) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+def invite(
+    session: Session,
+    clock: Clock,
+    *,
+    company_id: int,
+    email: str,
+    role: Role | str,
+    invited_by: User | None = None,
+) -> Invitation:
+    """Invite someone; inviting a pending address again re-sends that invitation."""
+    email = email.strip().lower()
+    if user_by_email(session, email) is not None:
+        raise Conflict(f"{email} already has an account.")
+    pending = session.scalar(
+        select(Invitation).where(
+            Invitation.company_id == company_id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    )
+    if pending is not None:
+        pending.role = Role(role)
+        return resend(session, clock, pending, by=invited_by)
+    now = clock.now()
+    invitation = Invitation(
+        company_id=company_id,
+        email=email,
+        role=Role(role),
+        invited_by=invited_by.id if invited_by else None,
+        nonce=secrets.token_hex(16),
+        created_at=now,
+        expires_at=now + INVITATION_LIFETIME,
+    )
+    session.add(invitation)
+    session.flush()
+    _audit(session, clock, invitation, "invitation.sent", invited_by)
+    return invitation
+
+
+def resend(
+    session: Session, clock: Clock, invitation: Invitation, *, by: User | None = None
+) -> Invitation:
+    """A fresh link with a fresh week; earlier links stop working."""
+    if invitation.accepted_at is not None:
+        raise Conflict("This invitation was already accepted.")
+    now = clock.now()
+    invitation.nonce = secrets.token_hex(16)
+    invitation.expires_at = now + INVITATION_LIFETIME
+    invitation.revoked_at = None
+    session.flush()
+    _audit(session, clock, invitation, "invitation.resent", by)
+    return invitation
+
+
+def revoke(session: Session, clock: Clock, invitation: Invitation, *, by: User) -> None:
+    invitation.revoked_at = clock.now()
+    _audit(session, clock, invitation, "invitation.revoked", by)
+
+
+def open_invitation(session: Session, clock: Clock, invitation_id: int, nonce: str) -> Invitation:
+    """The invitation behind a link, if the link still works."""
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or not secrets.compare_digest(invitation.nonce, nonce):
+        raise NotFound("This invitation link is not valid. Ask your admin for a new one.")
+    if invitation.accepted_at is not None:
+        raise Gone("This invitation was already used. Sign in with your email and password.")
+    if not invitation.is_pending(clock.now()):
+        raise Gone("This invitation has expired. Ask your admin to send a new one.")
+    return invitation
+
+
+def accept(
+    session: Session, clock: Clock, invitation: Invitation, *, name: str, password: str
+) -> User:
+    """Create the account; the link is used up in the same transaction (single use)."""
+    check_password(password, email=invitation.email)
+    used = rows_changed(
+        session,
+        update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.nonce == invitation.nonce,
+            Invitation.accepted_at.is_(None),
+        )
+        .values(accepted_at=clock.now()),
+    )
+    if not used:
+        raise Gone("This invitation was already used. Sign in with your email and password.")
+    user = create_user(
+        session,
+        clock,
+        company_id=invitation.company_id,
+        email=invitation.email,
+        name=name.strip(),
+        role=invitation.role,
+        password=password,
+    )
+    audit.record(
+        session,
+        clock,
+        actor=f"user:{user.id}",
+        action="invitation.accepted",
+        subject_type="user",
+        subject_id=user.id,
+        invitation_id=invitation.id,
+    )
+    return user
+
+
+def pending_invitations(session: Session, clock: Clock, company_id: int) -> list[Invitation]:
+    return [
+        invitation
+        for invitation in session.scalars(
+            select(Invitation)
+            .where(Invitation.company_id == company_id, Invitation.accepted_at.is_(None))
+            .order_by(Invitation.created_at.desc())
+        )
+        if invitation.revoked_at is None
+    ]
+
+
+def _audit(
+    session: Session, clock: Clock, invitation: Invitation, action: str, by: User | None
+) -> None:
+    audit.record(
+        session,
+        clock,
+        actor=f"user:{by.id}" if by else "system",
+        action=action,
+        subject_type="invitation",
+        subject_id=invitation.id,
+        company_id=invitation.company_id,
+        role=invitation.role,
+    )

@@ -1,0 +1,69 @@
+"""Who may see and do what in screening, for a signed-in staff member (one place to look).
+
+Everything is scoped to the user's company: another company's ids answer "not found", never
+"forbidden", so nobody learns what exists elsewhere. Within a company, admins and recruiters
+see every opening; a manager sees the openings whose interview panel they sit on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.accounts import User
+from core.errors import NotFound
+from screening.models import Application, Opening, OpeningManager
+
+
+def visible_openings(user: User) -> Any:
+    """A subquery of the opening ids this user may see."""
+    if user.sees_whole_company:
+        return select(Opening.id).where(Opening.company_id == user.company_id)
+    return (
+        select(OpeningManager.opening_id)
+        .join(Opening, Opening.id == OpeningManager.opening_id)
+        .where(OpeningManager.user_id == user.id, Opening.company_id == user.company_id)
+    )
+
+
+def openings_for(session: Session, user: User) -> list[Opening]:
+    return list(
+        session.scalars(
+            select(Opening).where(Opening.id.in_(visible_openings(user))).order_by(Opening.title)
+        )
+    )
+
+
+def opening_for(session: Session, user: User, opening_id: int) -> Opening:
+    opening = session.scalar(
+        select(Opening).where(Opening.id == opening_id, Opening.id.in_(visible_openings(user)))
+    )
+    if opening is None:
+        raise NotFound("No such opening.")
+    return opening
+
+
+def application_for(session: Session, user: User, application_id: int) -> Application:
+    """The application if the user may see it; NotFound otherwise (no existence leak)."""
+    application = session.scalar(
+        select(Application).where(
+            Application.id == application_id,
+            Application.opening_id.in_(visible_openings(user)),
+            Application.status != "started",
+        )
+    )
+    if application is None:
+        raise NotFound("No such candidate.")
+    return application
+
+
+def may_manage_openings(user: User) -> bool:
+    """Create, edit, pause and close openings and their panels."""
+    return user.sees_whole_company
+
+
+def is_on_panel(session: Session, user: User, opening_id: int) -> bool:
+    """Only panel members rate candidates (an admin's rating would skew the panel mean)."""
+    return session.get(OpeningManager, (opening_id, user.id)) is not None
