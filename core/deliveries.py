@@ -21,9 +21,11 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String, and_, func, or_, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from core import outbox
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
 from core.clock import Clock
 from core.db import Base, rows_changed
+from core.events import NOTICE_REQUESTED
 
 
 class NoticeKind(StrEnum):
@@ -34,6 +36,7 @@ class NoticeKind(StrEnum):
     STEP_REMINDER = "step_reminder"  # subject: step instance id
     STEP_ESCALATION = "step_escalation"  # subject: step instance id
     CATCH_UP_DIGEST = "catch_up_digest"  # subject: enrollment id; recipient: hire or manager
+    STAFF_INVITATION = "staff_invitation"  # subject: invitation id; edition: its nonce
 
 
 class DeliveryStatus(StrEnum):
@@ -84,8 +87,11 @@ class Policy:
     max_attempts: int = 8
 
 
-def delivery_key(kind: NoticeKind, subject_id: int, recipient_user_id: int | None) -> str:
-    return f"{kind}:{subject_id}:{recipient_user_id if recipient_user_id is not None else '-'}"
+def delivery_key(
+    kind: NoticeKind, subject_id: int, recipient_user_id: int | None, edition: str = ""
+) -> str:
+    recipient = recipient_user_id if recipient_user_id is not None else "-"
+    return f"{kind}:{subject_id}:{recipient}" + (f":{edition}" if edition else "")
 
 
 def request(
@@ -94,9 +100,17 @@ def request(
     kind: NoticeKind,
     subject_id: int,
     recipient_user_id: int | None = None,
+    *,
+    edition: str = "",
+    announce: bool = False,
 ) -> int:
-    """Ask for a notice in the caller's transaction; the same notice twice returns the first."""
-    key = delivery_key(kind, subject_id, recipient_user_id)
+    """Ask for a notice in the caller's transaction; the same notice twice returns the first.
+
+    ``edition`` tells deliberate repeats apart (a re-sent invitation is a new notice).
+    ``announce`` records a ``notice.requested`` event so the relay sends it within seconds:
+    for notices asked for outside a worker (a web request), which cannot send them itself.
+    """
+    key = delivery_key(kind, subject_id, recipient_user_id, edition)
     existing = session.scalar(select(Delivery.id).where(Delivery.key == key))
     if existing is not None:
         return existing
@@ -111,6 +125,8 @@ def request(
     )
     session.add(delivery)
     session.flush()
+    if announce:
+        outbox.record(session, clock, NOTICE_REQUESTED, delivery_id=delivery.id)
     return delivery.id
 
 

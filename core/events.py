@@ -9,3 +9,4 @@ APPLICATION_SCORED: Final = "application.scored"
 PACKET_READY: Final = "packet.ready"
 HIRE_ACCEPTED: Final = "hire.accepted"
 ONBOARDING_STEP_DUE: Final = "onboarding.step_due"
+NOTICE_REQUESTED: Final = "notice.requested"  # a delivery to send now (web-originated notices)

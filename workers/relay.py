@@ -18,7 +18,13 @@ from sqlalchemy.exc import OperationalError
 from core import outbox
 from core.clock import Clock
 from core.db import Database
-from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED, HIRE_ACCEPTED, PACKET_READY
+from core.events import (
+    APPLICATION_SCORED,
+    APPLICATION_SUBMITTED,
+    HIRE_ACCEPTED,
+    NOTICE_REQUESTED,
+    PACKET_READY,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +34,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
     APPLICATION_SCORED: ("build_packet",),
     PACKET_READY: ("deliver_packet",),
     HIRE_ACCEPTED: ("enroll_hire",),
+    NOTICE_REQUESTED: ("send_delivery",),
 }
 
 MAX_BACKOFF_SECONDS = 5.0

@@ -1,0 +1,27 @@
+"""openings: team, description, status, pinned versions, cut scores and weights
+
+Revision ID: 5e55107e0006
+Revises: 5e55107e0005
+Create Date: 2026-11-25 09:40:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.db
+
+
+revision = '5e55107e0006'
+down_revision = '5e55107e0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
