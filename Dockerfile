@@ -12,4 +12,5 @@ COPY migrations migrations
 RUN pip install --no-cache-dir . && useradd --system onramp
 USER onramp
 EXPOSE 8000
-CMD ["gunicorn", "web:create_app()", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "web:create_app()", "--bind", "0.0.0.0:8000", "--workers", "4", \
+     "--logger-class", "web.access_log.RedactingLogger"]

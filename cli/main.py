@@ -199,15 +199,19 @@ def _safe_url(url: str) -> str:
 
 
 def _register_commands() -> None:
+    from cli.companies import company_group
     from cli.definitions import definitions_group
     from cli.demo import demo
     from cli.retention import retention
+    from cli.stats import stats
     from cli.up import up
 
     main.add_command(up)
     main.add_command(demo)
     main.add_command(retention)
     main.add_command(definitions_group)
+    main.add_command(company_group)
+    main.add_command(stats)
 
 
 _register_commands()

@@ -67,6 +67,9 @@ class Delivery(Base):
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     created_at: Mapped[datetime]
+    # When the latest attempt began. While ``last_error`` is empty that attempt holds the
+    # delivery (until the claim times out); once it has failed, the delivery is free for its
+    # retry, and the reconciler leaves it to that retry until a claim timeout has passed.
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
@@ -145,9 +148,15 @@ def pending_ids(session: Session, kind: NoticeKind, subject_id: int) -> list[int
 
 
 def _claimable(now: datetime, policy: Policy) -> object:
+    """Pending and not held: never claimed, its latest attempt failed (released), or held by a
+    worker that died (the claim timed out)."""
     return and_(
         Delivery.status == DeliveryStatus.PENDING,
-        or_(Delivery.claimed_at.is_(None), Delivery.claimed_at < now - policy.claim_timeout),
+        or_(
+            Delivery.claimed_at.is_(None),
+            Delivery.last_error.is_not(None),
+            Delivery.claimed_at < now - policy.claim_timeout,
+        ),
     )
 
 
@@ -160,7 +169,7 @@ def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> D
         update(Delivery)
         .where(Delivery.id == delivery_id, _claimable(now, policy))  # type: ignore[arg-type]
         .where(Delivery.attempts < policy.max_attempts)
-        .values(claimed_at=now, attempts=Delivery.attempts + 1),
+        .values(claimed_at=now, attempts=Delivery.attempts + 1, last_error=None),
     )
     if not claimed:
         _fail_if_exhausted(session, now, policy, Delivery.id == delivery_id)
@@ -188,11 +197,15 @@ def skip(session: Session, delivery_id: int, reason: str) -> None:
 def release(
     session: Session, clock: Clock, delivery_id: int, error: str, policy: Policy
 ) -> DeliveryStatus:
-    """Give a failed attempt back: pending for the retry, or failed once out of attempts."""
+    """Give a failed attempt back: pending for the retry, or failed once out of attempts.
+
+    ``claimed_at`` keeps the failed attempt's start, so the reconciler can tell a delivery
+    waiting for its retry (Dramatiq backs off) from one nobody will retry: re-driving the
+    former spends an attempt for nothing, and during an SMTP outage that exhausts the cap."""
     session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(claimed_at=None, last_error=error[:300])
+        .values(last_error=error[:300])
     )
     _fail_if_exhausted(session, clock.now(), policy, Delivery.id == delivery_id)
     status = session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
@@ -218,7 +231,8 @@ def stalled(
     session: Session, now: datetime, grace: timedelta, policy: Policy, limit: int
 ) -> list[int]:
     """Pending deliveries nobody is working on: never claimed for ``grace`` (their message was
-    lost) or claimed longer ago than the claim timeout (their worker died)."""
+    lost), or no attempt begun for a claim timeout (their worker died, or the retry of a
+    failed attempt was lost with Redis)."""
     return list(
         session.scalars(
             select(Delivery.id)

@@ -10,6 +10,7 @@ from core.db import Base, make_engine
 from core.settings import Settings
 from onboarding import models as onboarding_models
 from screening import models as screening_models
+from screening import self_identification
 
 # Every module that defines tables, so autogenerate and upgrades see the whole schema.
 MODEL_MODULES = (
@@ -22,6 +23,7 @@ MODEL_MODULES = (
     webhooks,
     onboarding_models,
     screening_models,
+    self_identification,
 )
 
 config = context.config

@@ -7,6 +7,7 @@ events land together.
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from datetime import datetime
@@ -30,6 +31,7 @@ from screening.definition import (
     SjtItem,
     TextItem,
     parse_definition,
+    with_overrides,
 )
 from screening.models import (
     Application,
@@ -95,8 +97,31 @@ def definition_for(session: Session, version_id: int) -> AssessmentDefinition:
     return parsed
 
 
+_scoring_definitions: dict[tuple[str, str], AssessmentDefinition] = {}
+
+
+def scoring_definition(
+    session: Session,
+    version_id: int,
+    cut_scores: dict[str, Any] | None,
+    weights: dict[str, Any] | None,
+) -> AssessmentDefinition:
+    """What an opening's applications are scored against: the pinned version with the
+    opening's own cut scores and dimension weights (``Opening.cut_scores``,
+    ``Opening.dimension_weights``) if it sets any; cached like the versions themselves."""
+    definition = definition_for(session, version_id)
+    if not cut_scores and not weights:
+        return definition
+    key = (definition.checksum, json.dumps([cut_scores, weights], sort_keys=True))
+    if key not in _scoring_definitions:
+        _scoring_definitions[key] = with_overrides(
+            definition, cut_scores=cut_scores, weights=weights
+        )
+    return _scoring_definitions[key]
+
+
 def open_opening(session: Session, slug: str) -> Opening:
-    opening = session.scalar(select(Opening).filter_by(slug=slug, is_open=True))
+    opening = session.scalar(select(Opening).where(Opening.slug == slug, Opening.is_open))
     if opening is None:
         raise NotFound("This job opening does not exist or is no longer taking applications.")
     return opening
@@ -111,6 +136,8 @@ def start_application(
         if existing.opening_id != opening.id:
             raise DomainError("This form belongs to another job opening. Please start again.")
         return existing
+    if not opening.is_open:
+        raise Conflict("This job opening is not taking applications at the moment.")
     now = clock.now()
     candidate = Candidate(name=name.strip(), email=email.strip().lower(), created_at=now)
     application = Application(
@@ -239,12 +266,17 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
     if not claimed:
         log.info("application not awaiting scoring", extra={"application_id": application_id})
         return None
-    version_id, page_seconds = session.execute(
-        select(Application.assessment_version_id, Application.page_seconds).where(
-            Application.id == application_id
+    version_id, page_seconds, cut_scores, weights = session.execute(
+        select(
+            Application.assessment_version_id,
+            Application.page_seconds,
+            Opening.cut_scores,
+            Opening.dimension_weights,
         )
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(Application.id == application_id)
     ).one()
-    definition = definition_for(session, version_id)
+    definition = scoring_definition(session, version_id, cut_scores, weights)
     answers = {
         item_id: value["v"]
         for item_id, value in session.execute(

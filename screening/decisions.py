@@ -76,9 +76,9 @@ def check_start_date(clock: Clock, start_date: date, *, past_confirmed: bool) ->
         )
     if start_date < today and not past_confirmed:
         raise PastStartDateNeedsConfirmation(
-            f"The start date {start_date:%d %B %Y} is in the past. Tick “The start date is "
-            "in the past” to confirm: the new hire will get one catch-up email with the steps "
-            "they missed, not each of them at once."
+            f"The start date {start_date:%d %B %Y} is in the past. If that is right, tick "
+            "“Confirm a date in the past”: the new hire will get one catch-up email with the "
+            "steps they missed, not each of them at once."
         )
 
 

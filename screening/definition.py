@@ -7,7 +7,7 @@ Errors name the file, the path inside the YAML and the reason, e.g.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -257,3 +257,27 @@ def parse_definition(document: Any, source: str = "<definition>") -> AssessmentD
 
 def load_definition(path: Path | str) -> AssessmentDefinition:
     return ASSESSMENT.load(path)
+
+
+def with_overrides(
+    definition: AssessmentDefinition,
+    *,
+    cut_scores: Mapping[str, float] | None = None,
+    weights: Mapping[str, float] | None = None,
+) -> AssessmentDefinition:
+    """The definition with an opening's own cut scores and dimension weights (either may name
+    only some of the values; the rest stay the definition's). The copy is validated like any
+    definition, so an override that breaks its rules raises a DefinitionError."""
+    if not cut_scores and not weights:
+        return definition
+    document = definition.model_dump(mode="json")
+    document["cut_scores"] = {**document["cut_scores"], **(cut_scores or {})}
+    weights = dict(weights or {})
+    for dimension in document["dimensions"]:
+        dimension["weight"] = weights.pop(dimension["key"], dimension["weight"])
+    if weights:
+        raise definitions.DefinitionError(
+            "<overrides>",
+            [definitions.Problem("dimensions", f"no dimension {key!r}") for key in sorted(weights)],
+        )
+    return parse_definition(document, f"{definition.key} v{definition.version} with overrides")

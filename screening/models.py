@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
@@ -28,19 +30,47 @@ class AssessmentVersion(Base):
     published_at: Mapped[datetime]
 
 
+class OpeningStatus(StrEnum):
+    """Open: taking applications. Paused: not for now (its link says so). Closed: filled or
+    withdrawn. Applications already started may still be finished in any of them."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
 class Opening(Base):
     __tablename__ = "opening"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    # Pinned: a new published version reaches an opening only when someone chooses it.
     assessment_version_id: Mapped[int] = mapped_column(ForeignKey("assessment_version.id"))
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(160))
+    team: Mapped[str] = mapped_column(String(120), default="", server_default="")
     location: Mapped[str] = mapped_column(String(120), default="")
-    is_open: Mapped[bool] = mapped_column(default=True)
+    description: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    status: Mapped[str] = mapped_column(
+        String(16), default=OpeningStatus.OPEN, server_default=OpeningStatus.OPEN
+    )
+    # Overrides of the pinned definition for this opening alone; None: the definition's own.
+    # {"advance": 70.0, "review": 50.0} and {dimension key: weight} (any subset of dimensions).
+    cut_scores: Mapped[dict[str, Any] | None]
+    dimension_weights: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
     company: Mapped[Company] = relationship(lazy="joined")
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Taking applications (in queries too: ``select(Opening).where(Opening.is_open)``)."""
+        return self.status == OpeningStatus.OPEN
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return cls.status == OpeningStatus.OPEN
 
 
 class Candidate(Base):

@@ -89,6 +89,24 @@ class PrivateRedis:
             self.workdir.mkdir()
 
 
+def fault_settings(settings: Settings, redis_url: str) -> Settings:
+    """A private stack's settings: its own Redis and namespace, and timeouts short enough that
+    the reconciler re-drives within seconds whatever a fault left behind."""
+    return settings.model_copy(
+        update={
+            "redis_url": redis_url,
+            "redis_namespace": f"{settings.redis_namespace}-{uuid.uuid4().hex[:6]}",
+            "reconcile_after_seconds": 2,
+            "reconcile_every_seconds": 1,
+            "delivery_claim_timeout_seconds": 5,
+            "actor_time_limit_seconds": 4,
+            "smtp_timeout_seconds": 2,
+            "relay_idle_seconds": 0.1,
+            "scheduler_tick_seconds": 1,
+        }
+    )
+
+
 def settings_env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment under which a child process (`dramatiq`, `python -m cli`) reads
     exactly ``settings``."""

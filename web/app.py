@@ -16,6 +16,7 @@ from web.api.routes import bp as api_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
 from web.newhire.routes import bp as newhire_bp
+from web.staff.routes import bp as staff_bp
 
 log = logging.getLogger(__name__)
 
@@ -65,4 +66,5 @@ def create_app(
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(newhire_bp)
+    app.register_blueprint(staff_bp)
     return app

@@ -187,6 +187,16 @@ def _failed_sign_in(response: Response) -> bool:
     return response.status_code == 401
 
 
+def start_session(staff: StaffUser, version: int) -> None:
+    """Sign this account in on this browser: a fresh session (no fixation across the sign-in
+    boundary) under the account's current session version. Also used after accepting an
+    invitation, and after a password change to keep the current session while others end."""
+    session.clear()
+    login_user(staff)
+    now = _session_now()
+    session.update({SESSION_VERSION: version, SIGNED_IN_AT: now, LAST_SEEN: now})
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: extensions.settings().rate_limit_login,
@@ -214,10 +224,7 @@ def login() -> Response | str | tuple[str, int]:
             staff = StaffUser(user.id, user.name, user.role) if user else None
             version = user.session_version if user else None
         if staff is not None:
-            session.clear()  # no session fixation across the sign-in boundary
-            login_user(staff)
-            now = _session_now()
-            session.update({SESSION_VERSION: version, SIGNED_IN_AT: now, LAST_SEEN: now})
+            start_session(staff, version)
             return redirect(_safe_next(request.args.get("next")))
         error = "That email and password do not match an account."
     status = 401 if error else 422 if form.errors else 200

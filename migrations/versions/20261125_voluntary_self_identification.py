@@ -20,8 +20,22 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # Apart from the application on purpose: only the fairness report reads this table.
+    op.create_table(
+        'self_identification',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('application_id', sa.Integer(), nullable=False),
+        sa.Column('sex', sa.String(length=32), nullable=False),
+        sa.Column('race_ethnicity', sa.String(length=48), nullable=False),
+        sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ['application_id'], ['application.id'],
+            name=op.f('fk_self_identification_application_id_application'),
+        ),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_self_identification')),
+        sa.UniqueConstraint('application_id', name=op.f('uq_self_identification_application_id')),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table('self_identification')

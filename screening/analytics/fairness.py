@@ -10,7 +10,7 @@
   category scoring *above the sample's median* score (the median of every scored applicant,
   whatever their category); impact ratio = scoring rate ÷ the highest category's scoring rate.
 - Both are reported for each grouping (sex, race/ethnicity) and for every intersection of them
-  (sex × race/ethnicity), as §5-301 requires.
+  (sex by race/ethnicity), as §5-301 requires.
 - **Small categories**: §5-301 lets an auditor leave a category under 2% of the data out of
   the impact-ratio calculation, provided the summary names it with its count and rate. Here it
   keeps its row (n, rate) with ``excluded = True`` and no ratio, and it cannot be the reference
@@ -186,7 +186,7 @@ def _table(
 
     rates = {values: Fraction(hits[values], n) for values, n in counts.items()}
     highest = max((rate for values, rate in rates.items() if not small(values)), default=None)
-    categories = tuple(
+    rated = tuple(
         CategoryRate(
             values=values,
             n=counts[values],
@@ -197,4 +197,4 @@ def _table(
         )
         for values in sorted(counts)
     )
-    return ImpactTable(groupings, categories, unknown)
+    return ImpactTable(groupings, rated, unknown)

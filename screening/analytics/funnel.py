@@ -14,7 +14,7 @@ Stages, in order (an application's time at each is when it *first* reached it):
 For each stage after the first: **reached** counts applications with a time at that stage;
 **conversion** = those that reached it *and* the previous stage ÷ those that reached the
 previous stage; **median time** is the median, over those same applications, of (this stage's
-time − the previous stage's time). A stage can be skipped (an offer made without a scorecard on
+time - the previous stage's time). A stage can be skipped (an offer made without a scorecard on
 record); such an application counts as reaching the later stage but not in its conversion.
 
 Weekly funnels group applications by the ISO week (UTC) in which they *started*, so a week's
@@ -203,9 +203,7 @@ def abandonment(
     return Abandonment(rows, submitted, in_progress, before_submitting)
 
 
-def stage_times(
-    started: datetime, later: Mapping[Stage, datetime | None]
-) -> dict[Stage, datetime]:
+def stage_times(started: datetime, later: Mapping[Stage, datetime | None]) -> dict[Stage, datetime]:
     """A timeline's ``reached`` mapping from possibly-missing times (None: not reached)."""
     times = {Stage.STARTED: started}
     times.update({stage: moment for stage, moment in later.items() if moment is not None})

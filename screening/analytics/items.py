@@ -3,17 +3,17 @@
 The numbers and their formulas, with k the number of items, C their covariance matrix and R
 the matching correlation matrix:
 
-- **Reverse keying**: x′ = (min + max) − x before anything else (ASSESSMENT.md §3).
+- **Reverse keying**: x' = (min + max) - x before anything else (ASSESSMENT.md §3).
 - **Missing answers**: C is the *pairwise-complete* covariance matrix, as ``cov(x,
   use = "pairwise")``, the default of ``psych::alpha()``: each variance uses every answer to
   that item, each covariance every respondent who answered both items. R = ``cov2cor(C)``,
   R_ij = C_ij / √(C_ii·C_jj).
-- **Cronbach's alpha (raw)**: α = k/(k−1) · (1 − tr C / ΣC) (Cronbach 1951).
-- **Standardized alpha**: α_std = k/(k−1) · (1 − k / ΣR), which equals k·r̄ / (1 + (k−1)·r̄).
-- **Average inter-item correlation**: r̄ = (ΣR − k) / (k·(k−1)), the mean off-diagonal r.
+- **Cronbach's alpha (raw)**: alpha = k/(k-1) · (1 - tr C / ΣC) (Cronbach 1951).
+- **Standardized alpha**: alpha_std = k/(k-1) · (1 - k / ΣR), which equals k·r̄ / (1 + (k-1)·r̄).
+- **Average inter-item correlation**: r̄ = (ΣR - k) / (k·(k-1)), the mean off-diagonal r.
 - **Corrected item-total correlation** (psych's ``r.drop``): the item against the sum of
-  the *other* items, (ΣC_·i − C_ii) / √(C_ii · ΣC_−i,−i).
-- **Alpha if item dropped**: raw alpha of the other k − 1 items (only when k > 2).
+  the *other* items, (ΣC_·i - C_ii) / √(C_ii · ΣC_-i,-i).
+- **Alpha if item dropped**: raw alpha of the other k - 1 items (only when k > 2).
 - Items nobody varied on are left out, as ``psych::alpha(delete = TRUE)`` does.
 
 Hints flag items that lower alpha or barely relate to the rest: a corrected item-total r
@@ -78,7 +78,7 @@ class ItemStatistics:
     reversed: bool
     n: int  # respondents who answered it
     mean: float | None  # after reverse keying
-    sd: float | None  # sample SD (n − 1)
+    sd: float | None  # sample SD (n - 1)
     corrected_item_total_r: float | None  # psych r.drop
     alpha_if_dropped: float | None
     hints: tuple[ItemHint, ...] = ()
@@ -106,7 +106,7 @@ class ScaleStatistics:
 
 
 def reverse_keyed(value: float, minimum: float, maximum: float) -> float:
-    """(min + max) − x: 1 ↔ 5 on a 1–5 scale. Applying it twice gives x back."""
+    """(min + max) - x: 1 ↔ 5 on a 1-5 scale. Applying it twice gives x back."""
     return (minimum + maximum) - value
 
 

@@ -1,11 +1,11 @@
 """Predictive validity: how pre-screen scores go with later outcomes (interview, pulses).
 
-- **Pearson r** = Σ(x−x̄)(y−ȳ) / √(Σ(x−x̄)² · Σ(y−ȳ)²), over the pairs where both are known.
-- **Spearman ρ** = Pearson r of the ranks, ties given their average rank (as R's
+- **Pearson r** = Σ(x-x̄)(y-ȳ) / √(Σ(x-x̄)² · Σ(y-ȳ)²), over the pairs where both are known.
+- **Spearman rho** = Pearson r of the ranks, ties given their average rank (as R's
   ``cor(method = "spearman")`` and ``scipy.stats.spearmanr``).
 - **95% confidence interval by Fisher's z**: z = atanh(r), z ± 1.96·SE, back with tanh;
-  SE = 1/√(n−3) for Pearson (Fisher 1921). For Spearman the same transform with the slightly
-  wider SE = √(1.06/(n−3)) of Fieller, Hartley & Pearson (1957).
+  SE = 1/√(n-3) for Pearson (Fisher 1921). For Spearman the same transform with the slightly
+  wider SE = √(1.06/(n-3)) of Fieller, Hartley & Pearson (1957).
 - Nothing is estimated below :data:`MIN_PAIRS` pairs: the result says "not enough data".
 
 The plain-language reading uses Cohen's (1988) conventions (|r| ≈ .10 small, .30 moderate,

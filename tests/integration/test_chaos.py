@@ -35,7 +35,7 @@ from screening.definition import AssessmentDefinition, CheckItem, LikertItem, Sj
 from screening.models import Application, ApplicationScore, Opening, Packet
 from tests.candidate_flow import GOOD_TEXT
 from tests.conftest import CaughtMail
-from tests.services import PrivateRedis, PrivateStack
+from tests.services import PrivateRedis, PrivateStack, fault_settings
 
 pytestmark = pytest.mark.slow
 
@@ -46,25 +46,9 @@ REDIS_PAUSE_SECONDS = 20
 SMTP_DOWN_SECONDS = 10
 
 
-def chaos_settings(settings: Settings, redis_url: str) -> Settings:
-    """Short timeouts, so the reconciler re-drives within seconds what a fault left behind."""
-    return settings.model_copy(
-        update={
-            "redis_url": redis_url,
-            "redis_namespace": f"{settings.redis_namespace}-chaos-{uuid.uuid4().hex[:6]}",
-            "reconcile_after_seconds": 2,
-            "reconcile_every_seconds": 1,
-            "delivery_claim_timeout_seconds": 5,
-            "actor_time_limit_seconds": 4,
-            "smtp_timeout_seconds": 2,
-            "relay_idle_seconds": 0.1,
-        }
-    )
-
-
 @pytest.fixture
 def stack(settings: Settings, db: Database, private_redis: PrivateRedis) -> Iterator[PrivateStack]:
-    private = PrivateStack(chaos_settings(settings, private_redis.url), db, private_redis).start()
+    private = PrivateStack(fault_settings(settings, private_redis.url), db, private_redis).start()
     private.start_worker()
     try:
         yield private

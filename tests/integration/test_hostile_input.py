@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,7 +34,7 @@ from onboarding.enrollments import Hire
 from onboarding.models import Enrollment, StepInstance
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
 from screening.models import Application, Candidate, Opening
-from tests.candidate_flow import ATTEMPT, start
+from tests.candidate_flow import ATTEMPT, page_data, start
 from tests.conftest import csrf_token
 from tests.integration.conftest import login
 from web.api.routes import sign
@@ -50,9 +51,14 @@ UNREACHABLE_POSTGRES = "postgresql+psycopg://x@127.0.0.1:1/none"
 # -- helpers shared with test_fuzz.py ------------------------------------------------------
 
 
+@cache
+def _table_names(db: Database) -> tuple[str, ...]:
+    return tuple(sorted(inspect(db.engine).get_table_names()))
+
+
 def table_counts(db: Database) -> dict[str, int]:
     """Rows in every table, in one round trip: a refused request must change none of them."""
-    names = sorted(inspect(db.engine).get_table_names())
+    names = _table_names(db)
     counts = [select(func.count()).select_from(table(name)).scalar_subquery() for name in names]
     with db.engine.connect() as connection:
         row = connection.execute(select(*counts)).one()
@@ -131,11 +137,10 @@ def step_state(db: Database, enrollment_id: int, key: str) -> tuple[str, Any]:
         return step.status, step.response
 
 
-def draft_of(db: Database, token_owner_opening: Opening) -> dict[str, Any]:
+def draft_of(db: Database, opening: Opening) -> dict[str, Any]:
+    """The saved answers of the opening's one application."""
     with db.unit_of_work() as session:
-        return session.scalars(
-            select(Application.draft).filter_by(opening_id=token_owner_opening.id)
-        ).one()
+        return session.scalars(select(Application.draft).filter_by(opening_id=opening.id)).one()
 
 
 def scorecard_fields(html: str, notes: str) -> dict[str, str]:
@@ -205,7 +210,7 @@ def test_a_nul_in_the_start_form_name_is_a_400_and_starts_nothing(
 ) -> None:
     landing = client.get(f"/o/{opening.slug}")
     before = table_counts(db)
-    for name in (f"Ada{NUL}", "Ada\x1b[31m", "Ada\tLovelace"):
+    for name in (f"Ada{NUL}", "Ada\x1b[31m", "Ada\x85"):
         form = {
             "csrf_token": csrf_token(landing.text),
             "attempt": ATTEMPT.search(landing.text).group(1),  # type: ignore[union-attr]
@@ -213,16 +218,8 @@ def test_a_nul_in_the_start_form_name_is_a_400_and_starts_nothing(
             "email": "ada@example.com",
             "consent": "y",
         }
-        # A tab is allowed in text (people paste them), but not this one: it is a name.
-        response = client.post(f"/o/{opening.slug}", data=form)
-        assert response.status_code in {400, 302}, name
-        if name != "Ada\tLovelace":
-            assert response.status_code == 400, name
-    counts = table_counts(db)
-    started = counts["application"] - before["application"]
-    assert started <= 1  # at most the tab-in-name one, which is ordinary text
-    if not started:
-        assert counts == before
+        assert client.post(f"/o/{opening.slug}", data=form).status_code == 400, repr(name)
+    assert table_counts(db) == before
 
 
 def test_a_nul_in_a_written_answer_is_a_400_and_the_draft_is_unchanged(
@@ -234,14 +231,10 @@ def test_a_nul_in_a_written_answer_is_a_400_and_the_draft_is_unchanged(
         for n, p in enumerate(default_definition.pages, start=1)
         if any(item.type == "text" for item in p.items)
     )
-    html = client.get(f"/a/{token}/{number}").text
-    data: dict[str, Any] = {"csrf_token": csrf_token(html)}
+    data = page_data(page, client.get(f"/a/{token}/{number}").text)
     for item in page.items:
-        data[item.id] = (
-            f"A customer was upset.{NUL} I called her back and fixed it the same day."
-            if item.type == "text"
-            else "3"
-        )
+        if item.type == "text":
+            data[item.id] = f"A customer was upset.{NUL} I called her back and fixed it."
     before, draft = table_counts(db), draft_of(db, opening)
     response = client.post(f"/a/{token}/{number}", data=data)
     assert response.status_code == 400
@@ -324,10 +317,9 @@ def test_a_nul_in_a_step_id_in_the_url_is_a_400(
 ) -> None:
     manager = make_user()
     enrollment_id = enroll(db, clock, opening, manager_id=manager.id)
-    assert client.get(portal_path(db, settings, enrollment_id, "/steps/%00")).status_code == 400
-    assert client.get(portal_path(db, settings, enrollment_id, "/steps/welcome%00")).status_code == (
-        400
-    )
+    for step in ("%00", "welcome%00", "%1Bwelcome"):
+        path = portal_path(db, settings, enrollment_id, f"/steps/{step}")
+        assert client.get(path).status_code == 400, step
     boss = app.test_client()
     login(boss, manager)
     dashboard = boss.get("/manager/")
@@ -442,7 +434,7 @@ def test_a_webhook_timestamp_in_unicode_digits_is_a_400(
     raw = json.dumps({"application_id": 1, "start_date": a_start_date()}).encode()
     now = str(int(time.time()))
     arabic_indic = now.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    for timestamp in ("²", now + "²", arabic_indic, f" {now}", f"{now}\n", "-1", "", "1e9"):
+    for timestamp in ("²", now + "²", arabic_indic, "-1", "", "1e9", "0x10", now + ".5"):
         response = post_webhook(client, settings, raw, timestamp=timestamp)
         assert response.status_code == 400, repr(timestamp)
     assert table_counts(db) == before
@@ -495,7 +487,7 @@ def test_ids_of_2_31_and_more_in_urls_are_a_404(
 
 def test_a_page_number_out_of_range_is_a_404(client: FlaskClient, opening: Opening) -> None:
     token, _ = start(client, opening.slug)
-    for number in ["0", "99", str(MAX_ID + 1), "9" * 400, "²", "١"]:
+    for number in ["0", "99", str(MAX_ID + 1), "9" * 400, "²", "-1"]:
         assert client.get(f"/a/{token}/{number}").status_code == 404, number
 
 
@@ -606,12 +598,10 @@ def test_the_database_down_is_a_503_with_retry_after_and_the_branded_page(
     app_without_database: Flask, opening: Opening, settings: Settings
 ) -> None:
     client = app_without_database.test_client()
-    for path in (f"/o/{opening.slug}", "/a/some-token", "/manager/"):
-        response = client.get(path)
-        if path == "/manager/":
-            assert response.status_code == 302  # signed out: no database needed to say so
-            continue
-        _assert_branded_503(response)
+    resume = links.signer(settings, "resume").dumps("0" * 32)
+    for path in (f"/o/{opening.slug}", f"/a/{resume}", f"/a/{resume}/1"):
+        _assert_branded_503(client.get(path))
+    assert client.get("/manager/").status_code == 302  # signed out: no query to say so
     login_page = client.get("/login")
     assert login_page.status_code == 200  # a page with no query still works
     signed_in = client.post(
@@ -632,10 +622,11 @@ def test_a_signed_in_manager_gets_the_branded_503_when_the_database_is_down(
 ) -> None:
     working = app.test_client()
     login(working, make_user())
-    cookie = working.get_cookie("session")
+    name = app.config["SESSION_COOKIE_NAME"]
+    cookie = working.get_cookie(name)
     assert cookie is not None
     client = app_without_database.test_client()
-    client.set_cookie("session", cookie.value)
+    client.set_cookie(name, cookie.value)
     # Loading the signed-in user needs the database; the error page must not.
     for path in ("/manager/", "/manager/openings/1", "/o/anything"):
         _assert_branded_503(client.get(path))

@@ -13,6 +13,7 @@ from core.clock import SystemClock
 from core.db import Base, Database
 from onboarding import models as onboarding_models
 from screening import models as screening_models
+from screening import self_identification
 
 MODEL_MODULES = (
     accounts,
@@ -24,6 +25,7 @@ MODEL_MODULES = (
     webhooks,
     onboarding_models,
     screening_models,
+    self_identification,
 )
 
 

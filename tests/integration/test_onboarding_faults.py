@@ -2,49 +2,66 @@
 
 from __future__ import annotations
 
-import os
 import random
-import signal
-import subprocess
-import sys
 import time
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 
-import dramatiq
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select, update
 
+from core.accounts import User
 from core.clock import SystemClock
 from core.db import Database
+from core.deliveries import Delivery, DeliveryStatus, NoticeKind
 from core.settings import Settings
 from onboarding import enrollments
 from onboarding.models import StepInstance
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
+from screening.models import Opening
 from tests.conftest import CaughtMail
-from tests.services import PrivateRedis
-from workers.broker import build_broker
-from workers.scheduler import Scheduler
+from tests.services import PrivateRedis, PrivateStack, fault_settings
 
 HIRES = 20
+DEADLINE_SECONDS = 120
 
 
-def _enroll_past_hires(db: Database) -> list[int]:
-    """Hires who started 100 days ago: every step without a dependency is due at once."""
+@pytest.fixture
+def stack(settings: Settings, db: Database, private_redis: PrivateRedis) -> Iterator[PrivateStack]:
+    private = PrivateStack(
+        fault_settings(settings, private_redis.url), db, private_redis, schedule=True
+    )
+    yield private.start()
+    private.stop()
+
+
+def _enroll_hires_with_steps_due(db: Database, opening: Opening, manager: User) -> list[int]:
+    """Hires starting in two months, whose steps without a dependency are then made due: each
+    is delivered on its own by the scheduler (steps already due at enrollment would go out
+    together in one catch-up digest instead)."""
     sequence, clock, ids = load_sequence(DEFAULT_SEQUENCE), SystemClock(), []
     with db.unit_of_work() as session:
         for _ in range(HIRES):
             application_id = random.randint(10**8, 2**31 - 1)
             hire = enrollments.Hire(
                 application_id,
-                1,
+                opening.company_id,
                 "Advisor",
-                date.today() - timedelta(days=100),
+                date.today() + timedelta(days=60),
                 "Kim Killtest",
                 f"kim-{application_id}@example.com",
-                None,
+                manager.id,
                 "UTC",
             )
-            ids.append(enrollments.enroll(session, clock, hire, sequence).id)
+            enrollment = enrollments.enroll(session, clock, hire, sequence)
+            assert enrollment is not None
+            ids.append(enrollment.id)
+        session.execute(
+            update(StepInstance)
+            .where(StepInstance.enrollment_id.in_(ids), StepInstance.after_key.is_(None))
+            .values(deliver_at=clock.now() - timedelta(hours=1))
+        )
     return ids
 
 
@@ -52,95 +69,73 @@ def _steps(db: Database, enrollment_ids: list[int]) -> list[StepInstance]:
     with db.unit_of_work() as session:
         return list(
             session.scalars(
-                select(StepInstance).where(StepInstance.enrollment_id.in_(enrollment_ids))
+                select(StepInstance).where(
+                    StepInstance.enrollment_id.in_(enrollment_ids),
+                    StepInstance.after_key.is_(None),
+                )
+            )
+        )
+
+
+def _notices(db: Database, steps: list[StepInstance]) -> list[Delivery]:
+    with db.unit_of_work() as session:
+        return list(
+            session.scalars(
+                select(Delivery).where(
+                    Delivery.kind == NoticeKind.STEP_READY,
+                    Delivery.subject_id.in_([step.id for step in steps]),
+                )
             )
         )
 
 
 def _delivered(db: Database, enrollment_ids: list[int]) -> int:
-    with db.unit_of_work() as session:
-        return (
-            session.scalar(
-                select(func.count())
-                .select_from(StepInstance)
-                .where(
-                    StepInstance.enrollment_id.in_(enrollment_ids),
-                    StepInstance.status == "delivered",
-                )
-            )
-            or 0
-        )
+    return sum(step.status == "delivered" for step in _steps(db, enrollment_ids))
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.2)
 
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_delivers_every_step_exactly_once(
     db: Database,
-    settings: Settings,
-    private_redis: PrivateRedis,
+    stack: PrivateStack,
+    opening: Opening,
+    make_user: Callable[..., User],
     mail_server: CaughtMail,
-    broker: dramatiq.Broker,  # installs the worker runtime used by the in-process worker
 ) -> None:
-    private = settings.model_copy(update={"redis_url": private_redis.url})
-    own_broker = build_broker(private)
-    enrollment_ids = _enroll_past_hires(db)
-    scheduler = Scheduler(db, own_broker, SystemClock())
-    due = scheduler.tick().delivered
+    enrollment_ids = _enroll_hires_with_steps_due(db, opening, make_user())
+    due = len(_steps(db, enrollment_ids))
     assert due >= HIRES * 10
 
-    env = {
-        **os.environ,
-        "ONRAMP_DATABASE_URL": settings.database_url,
-        "ONRAMP_REDIS_URL": private.redis_url,
-        "ONRAMP_REDIS_NAMESPACE": private.redis_namespace,
-        "ONRAMP_SMTP_PORT": str(settings.smtp_port),
-        "ONRAMP_SECRET_KEY": settings.secret_key,
-    }
-    doomed = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "dramatiq",
-            "workers.broker:setup_broker",
-            "--processes",
-            "1",
-            "--threads",
-            "2",
-            "--queues",
-            "onboarding",
-        ],
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+    doomed = stack.start_worker(threads=2)
+    _wait_for(
+        lambda: _delivered(db, enrollment_ids) >= 10, "the worker process never started delivering"
     )
-    try:
-        deadline = time.monotonic() + 60
-        while _delivered(db, enrollment_ids) < 10:
-            assert time.monotonic() < deadline, "the worker process never started delivering"
-            time.sleep(0.05)
-    finally:
-        os.killpg(doomed.pid, signal.SIGKILL)
-        doomed.wait()
+    doomed.kill()
     assert _delivered(db, enrollment_ids) < due, "killed too late to test anything"
 
-    worker = dramatiq.Worker(own_broker, worker_timeout=100, worker_threads=4)
-    worker.start()
-    try:
-        # Messages the dead process had taken stay unacknowledged in Redis until its heartbeat
-        # expires; the scheduler does not wait for that: it finds the still-pending steps again.
-        deadline = time.monotonic() + 60
-        while _delivered(db, enrollment_ids) < due:
-            assert time.monotonic() < deadline, "steps were lost with the killed worker"
-            scheduler.tick()
-            time.sleep(0.5)
-        worker.join()  # let in-flight emails finish; the dead process's leftovers are no-ops
-    finally:
-        worker.stop()
-        own_broker.close()
+    # Messages the dead process had taken stay unacknowledged in Redis until its heartbeat
+    # expires; the scheduler finds the still-pending steps again, and the reconciler the
+    # notices the dead process claimed but never sent.
+    stack.start_worker()
 
-    steps = [s for s in _steps(db, enrollment_ids) if s.after_key is None]
-    assert len(steps) == due
+    def everything_sent() -> bool:
+        steps = _steps(db, enrollment_ids)
+        notices = _notices(db, steps)
+        return len(notices) == due and all(d.status == DeliveryStatus.SENT for d in notices)
+
+    _wait_for(everything_sent, "steps or their emails were lost with the killed worker")
+
+    steps = _steps(db, enrollment_ids)
     assert all(step.status == "delivered" for step in steps)
     assert all(step.attempts == 1 for step in steps), "a step was claimed twice"
-    ids = [m["Message-ID"] for m in mail_server.messages]
-    assert all(ids.count(f"<step-{step.id}-new@onramp>") <= 1 for step in steps)
+    notices = _notices(db, steps)
+    assert Counter(d.subject_id for d in notices) == Counter(step.id for step in steps)
+    wanted = {notice.message_id for notice in notices}
+    emails = Counter(m["Message-ID"] for m in mail_server.messages if m["Message-ID"] in wanted)
+    assert emails == Counter(wanted), "a step's email was sent twice, or never"

@@ -1,0 +1,4 @@
+"""The admin area (admins only). ``routes`` holds the blueprint and its guard; each module
+imported here adds its pages to it."""
+
+from web.admin import people  # noqa: F401 - registers the people pages on the admin blueprint

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from core import deliveries
+from core import deliveries, invitations
 from core.accounts import User
 from core.deliveries import Delivery, NoticeKind
 from onboarding import notices as onboarding_notices
@@ -24,6 +24,7 @@ DESCRIBERS: dict[NoticeKind, Callable[[Session, Delivery], str]] = {
     NoticeKind.STEP_REMINDER: onboarding_notices.describe,
     NoticeKind.STEP_ESCALATION: onboarding_notices.describe,
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.describe,
+    NoticeKind.STAFF_INVITATION: invitations.describe,
 }
 
 
@@ -35,6 +36,8 @@ def _admins_only() -> None:
 
 
 def _recipient(session: Session, delivery: Delivery) -> str:
+    if delivery.kind == NoticeKind.STAFF_INVITATION:
+        return "The person invited"
     if delivery.recipient_user_id is None:
         return "The new hire"
     user = session.get(User, delivery.recipient_user_id)
@@ -55,7 +58,7 @@ def failed_deliveries() -> str:
         return render_template("admin/deliveries.html", rows=rows, form=FlaskForm())
 
 
-@bp.post("/deliveries/<int:delivery_id>/retry")
+@bp.post("/deliveries/<id:delivery_id>/retry")
 def retry_delivery(delivery_id: int) -> Response:
     form = FlaskForm()
     if not form.validate_on_submit():

@@ -1,4 +1,4 @@
-"""Candidate pages: landing, start, one page per assessment section, thank-you.
+"""Candidate pages: careers page, landing, start, one page per assessment section, thank-you.
 
 Views follow form → domain call → commit → redirect. Progress lives in the database, so a
 signed resume link restores it on any device.
@@ -11,11 +11,13 @@ import secrets
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from core.companies import Company, all_companies, company_by_slug
 from core.errors import DomainError
-from screening import applications
+from screening import applications, openings
 from screening.definition import AssessmentDefinition
-from screening.models import Application
+from screening.models import Application, Opening
 from web import extensions
+from web.candidate import theme
 from web.candidate.forms import EraseForm, PageForm, StartForm, page_form_class
 from web.extensions import limiter
 
@@ -52,7 +54,9 @@ def _definition(session: Session, application: Application) -> AssessmentDefinit
 def opening(slug: str) -> Response | str | tuple[str, int]:
     form = StartForm()
     with extensions.db().unit_of_work() as session:
-        found = applications.open_opening(session, slug)
+        found = openings.opening_by_slug(session, slug)
+        if not found.is_open:
+            return _not_taking_applications(found)
         definition = applications.definition_for(session, found.assessment_version_id)
         if form.validate_on_submit():
             application = applications.start_application(
@@ -167,3 +171,58 @@ def status(token: str) -> dict[str, str]:
     with extensions.db().unit_of_work() as session:
         application = applications.find_application(session, _public_id(token))
         return {"status": application.status}
+
+
+# --- careers page: the way in from the site's own address ---------------------------------------
+
+
+@bp.get("/")
+def careers() -> str:
+    """The deployment's careers page: its company's openings when it holds one company (the
+    usual self-hosted case), else the list of its companies."""
+    with extensions.db().unit_of_work() as session:
+        listed = all_companies(session)
+        if len(listed) == 1:
+            return _company_page(session, listed[0])
+        return render_template(
+            "candidate/careers_index.html",
+            companies=listed,
+            counts=openings.listed_counts(session),
+        )
+
+
+@bp.get("/c/<slug>")
+def company(slug: str) -> str:
+    with extensions.db().unit_of_work() as session:
+        return _company_page(session, company_by_slug(session, slug))
+
+
+def _company_page(session: Session, found: Company) -> str:
+    return render_template(
+        "candidate/careers.html",
+        company=found,
+        openings=openings.listed_openings(session, found.id),
+        accent=theme.accent_key(found.accent_color),
+    )
+
+
+@bp.get("/theme/<key>.css")
+@limiter.exempt
+def theme_css(key: str) -> Response:
+    """A company's accent colour as a stylesheet (see :mod:`web.candidate.theme`)."""
+    if not theme.is_accent_key(key):
+        abort(404)
+    response = Response(theme.accent_css(key), mimetype="text/css")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+def _not_taking_applications(found: Opening) -> tuple[str, int]:
+    """A paused or closed opening's link: a polite page, not an error (it was a real job)."""
+    html = render_template(
+        "candidate/opening_unavailable.html",
+        opening=found,
+        accent=theme.accent_key(found.company.accent_color),
+    )
+    # A start form sent after the opening closed did not go through: say so in the status too.
+    return html, 409 if request.method == "POST" else 200

@@ -1,15 +1,38 @@
-"""Hiring-team forms: the scorecard is generated from the packet's questions."""
+"""Hiring-team forms: the scorecard is generated from the packet's questions, the opening
+form's weight fields from the chosen assessment's dimensions."""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    FloatField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from screening.decisions import DECISIONS
+from screening.definition import Dimension
+from screening.models import Opening, OpeningStatus
+from screening.openings import InvalidOpening, OpeningDetails
 from screening.packets import Packet
 from web.input_guard import strip
 
@@ -67,4 +90,126 @@ class DecisionForm(FlaskForm):
         validators=[Optional(), Length(max=10)],
         render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"},
     )
-    confirm_past_start = BooleanField("The start date is in the past (send one catch-up email)")
+    confirm_past_start = BooleanField(
+        "Confirm a date in the past (the new hire gets one catch-up email)"
+    )
+
+
+# --- openings ----------------------------------------------------------------------------------
+
+
+class NumberField(FloatField):
+    """A number, or nothing; anything else (text, NaN, infinity) gets a plain message."""
+
+    widget = NumberInput(step="any")
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        text = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError("Enter a number, e.g. 70 or 1.5.")
+        self.data = value
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of checkboxes (the interview panel)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OpeningForm(FlaskForm):
+    """Title, team, location, description, the pinned assessment version, the panel and the
+    optional scoring overrides; ``weight_<dimension>`` fields come from the chosen version."""
+
+    dimension_keys: tuple[str, ...] = ()
+
+    title = StringField(
+        "Title",
+        filters=[strip],
+        validators=[DataRequired("Give the opening a title."), Length(max=160)],
+    )
+    team = StringField("Team", filters=[strip], validators=[Optional(), Length(max=120)])
+    location = StringField("Location", filters=[strip], validators=[Optional(), Length(max=120)])
+    description = TextAreaField(
+        "Short description", filters=[strip], validators=[Optional(), Length(max=2000)]
+    )
+    assessment_version_id = SelectField("Assessment", coerce=int, validate_choice=True)
+    panel = CheckboxesField("Interview panel", coerce=int)
+    cut_advance = NumberField(
+        "Advance at or above",
+        validators=[Optional(), NumberRange(0, 100, "Enter a cut score from 0 to 100.")],
+    )
+    cut_review = NumberField(
+        "Review at or above",
+        validators=[Optional(), NumberRange(0, 100, "Enter a cut score from 0 to 100.")],
+    )
+
+    def details(self) -> OpeningDetails:
+        return OpeningDetails(
+            title=self.title.data or "",
+            team=self.team.data or "",
+            location=self.location.data or "",
+            description=self.description.data or "",
+            assessment_version_id=self.assessment_version_id.data,
+            cut_scores={"advance": self.cut_advance.data, "review": self.cut_review.data},
+            weights={key: self[f"weight_{key}"].data for key in self.dimension_keys},
+            panel=tuple(self.panel.data or ()),
+        )
+
+    def scoring_touched(self) -> bool:
+        """Whether any scoring override is set or refused (its section then starts open)."""
+        weights = [self[f"weight_{key}"] for key in self.dimension_keys]
+        return any(
+            f.data is not None or f.errors for f in (self.cut_advance, self.cut_review, *weights)
+        )
+
+    def show(self, refused: InvalidOpening) -> None:
+        """Put the domain's refusals beside their fields (what was typed stays)."""
+        for name, message in refused.problems.items():
+            if name in self:
+                self[name].errors = [*self[name].errors, message]
+            else:
+                self.form_errors.append(message)
+
+    @staticmethod
+    def data_of(opening: Opening, panel: set[int]) -> dict[str, Any]:
+        """An opening as the form's initial data."""
+        cuts = opening.cut_scores or {}
+        return {
+            "title": opening.title,
+            "team": opening.team,
+            "location": opening.location,
+            "description": opening.description,
+            "assessment_version_id": opening.assessment_version_id,
+            "panel": sorted(panel),
+            "cut_advance": cuts.get("advance"),
+            "cut_review": cuts.get("review"),
+            **{f"weight_{k}": v for k, v in (opening.dimension_weights or {}).items()},
+        }
+
+
+def opening_form(dimensions: Sequence[Dimension], **kwargs: Any) -> OpeningForm:
+    """The opening form with a weight field for each dimension of the chosen assessment."""
+    fields: dict[str, Any] = {"dimension_keys": tuple(d.key for d in dimensions)}
+    for dimension in dimensions:
+        fields[f"weight_{dimension.key}"] = NumberField(
+            dimension.name,
+            validators=[Optional()],
+            description=f"Default {dimension.weight:g}",
+            render_kw={"placeholder": f"{dimension.weight:g}", "min": "0", "max": "10"},
+        )
+    form_class = type("OpeningFormForAssessment", (OpeningForm,), fields)
+    return form_class(**kwargs)
+
+
+class OpeningStatusForm(FlaskForm):
+    status = HiddenField(
+        validators=[InputRequired(), AnyOf([status.value for status in OpeningStatus])]
+    )

@@ -4,21 +4,32 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from core.accounts import ROLE_LABELS, Role, User
 from core.audit import AuditEntry
-from core.errors import DomainError
+from core.companies import Company
+from core.errors import DomainError, NotFound
 from onboarding import access as onboarding_access
 from onboarding import enrollments
-from screening import access, access_requests, decisions, hiring
+from screening import access, access_requests, decisions, hiring, openings
 from screening.applications import definition_for
-from screening.models import Application, ApplicationScore, Decision
+from screening.models import Application, ApplicationScore, Decision, Opening, OpeningStatus
+from screening.openings import InvalidOpening
 from web import extensions
 from web.auth import signed_in_user
-from web.manager.forms import DECISION_LABELS, DecisionForm, scorecard_form
+from web.manager.forms import (
+    DECISION_LABELS,
+    DecisionForm,
+    OpeningForm,
+    OpeningStatusForm,
+    opening_form,
+    scorecard_form,
+)
 
 bp = Blueprint("manager", __name__, url_prefix="/manager", template_folder="templates")
 
@@ -37,7 +48,11 @@ def dashboard() -> str:
         counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
         hires = onboarding_access.hires_for(session, user)
         return render_template(
-            "manager/dashboard.html", openings=openings, counts=counts, hires=hires
+            "manager/dashboard.html",
+            openings=openings,
+            counts=counts,
+            hires=hires,
+            public_urls={o.id: _public_url(o) for o in openings},
         )
 
 
@@ -85,7 +100,11 @@ def opening(opening_id: int) -> str:
         found = access.opening_for(session, user, opening_id)
         rows = hiring.candidates_for(session, user, opening_id)
         return render_template(
-            "manager/opening.html", opening=found, rows=rows, labels=DECISION_LABELS
+            "manager/opening.html",
+            opening=found,
+            rows=rows,
+            labels=DECISION_LABELS,
+            public_url=_public_url(found),
         )
 
 
@@ -202,3 +221,108 @@ def decide(application_id: int) -> Response | tuple[str, int]:
                 flash(f"Decision recorded: {DECISION_LABELS[form.decision.data]}.")
                 return redirect(url_for(".application", application_id=application_id))
     return _render_application(application_id, decision=form, status=422)
+
+
+# --- openings: create, edit, pause, close (admins and recruiters) ------------------------------
+
+STATUS_FLASH = {
+    OpeningStatus.OPEN: "“{title}” is open: its link takes applications again.",
+    OpeningStatus.PAUSED: "“{title}” is paused: its link says so until you reopen it.",
+    OpeningStatus.CLOSED: "“{title}” is closed: its link thanks candidates and points to your "
+    "other openings.",
+}
+
+
+def _managed_opening(session: Session, user: User, opening_id: int) -> Opening:
+    """The opening, if this user may change it; 404 otherwise (no existence leak)."""
+    if not access.may_manage_openings(user):
+        raise NotFound("No such opening.")
+    return access.opening_for(session, user, opening_id)
+
+
+def _chosen_version(versions: list[openings.VersionChoice], current: int | None) -> int | None:
+    """The version whose dimensions the weight fields show: the one posted, if it is one of
+    the company's, else ``current``, else the latest."""
+    posted = request.form.get("assessment_version_id", "")
+    ids = [version.id for version in versions]
+    if posted.isdigit() and int(posted) in ids:
+        return int(posted)
+    return current if current in ids else (ids[0] if ids else None)
+
+
+def _opening_form_page(
+    session: Session, user: User, found: Opening | None
+) -> Response | tuple[str, int]:
+    """The new-opening and edit-opening pages: form → domain → commit → redirect, or the
+    form again (422) with every refusal beside its field and everything typed kept."""
+    versions = openings.published_versions(session, user.company_id)
+    staff = openings.panel_choices(session, user.company_id)
+    version_id = _chosen_version(versions, found.assessment_version_id if found else None)
+    definition = definition_for(session, version_id) if version_id else None
+    dimensions = definition.dimensions if definition else []
+    if request.method == "POST":
+        form = opening_form(dimensions)
+    elif found is not None:
+        panel = openings.panel_ids(session, found.id)
+        form = opening_form(dimensions, data=OpeningForm.data_of(found, panel))
+    else:
+        form = opening_form(dimensions, data={"assessment_version_id": version_id})
+    form.assessment_version_id.choices = [(v.id, v.label) for v in versions]
+    form.panel.choices = [(u.id, f"{u.name} · {ROLE_LABELS[Role(u.role)]}") for u in staff]
+    if form.validate_on_submit():
+        clock = extensions.clock()
+        try:
+            if found is None:
+                company = session.get_one(Company, user.company_id)
+                saved = openings.create_opening(session, clock, company, form.details(), by=user)
+                flash(f"“{saved.title}” is open for applications. Share its link below.")
+            else:
+                saved = found
+                changed = openings.update_opening(session, clock, found, form.details(), by=user)
+                flash("Your changes are saved." if changed else "Nothing changed.")
+        except InvalidOpening as refused:
+            form.show(refused)
+        else:
+            return redirect(url_for(".edit_opening", opening_id=saved.id))
+    html = render_template(
+        "manager/opening_form.html",
+        opening=found,
+        form=form,
+        definition=definition,
+        status_form=OpeningStatusForm(),
+        public_url=_public_url(found) if found else None,
+    )
+    return html, 422 if form.errors else 200
+
+
+def _public_url(found: Opening) -> str:
+    return openings.public_url(extensions.settings().base_url, found.slug)
+
+
+@bp.route("/openings/new", methods=["GET", "POST"])
+def new_opening() -> Response | tuple[str, int]:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        if not access.may_manage_openings(user):
+            raise NotFound("No such page.")
+        return _opening_form_page(session, user, None)
+
+
+@bp.route("/openings/<id:opening_id>/edit", methods=["GET", "POST"])
+def edit_opening(opening_id: int) -> Response | tuple[str, int]:
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        return _opening_form_page(session, user, _managed_opening(session, user, opening_id))
+
+
+@bp.post("/openings/<id:opening_id>/status")
+def opening_status(opening_id: int) -> Response:
+    form = OpeningStatusForm()
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = _managed_opening(session, user, opening_id)
+        if not form.validate_on_submit():
+            flash("That did not work: reload the page and try again.")
+        elif openings.set_status(session, extensions.clock(), found, form.status.data, by=user):
+            flash(STATUS_FLASH[OpeningStatus(found.status)].format(title=found.title))
+    return redirect(url_for(".edit_opening", opening_id=opening_id))

@@ -15,7 +15,7 @@ from jinja2 import TemplateError
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from core import deliveries
+from core import deliveries, invitations
 from core.deliveries import Delivery, DeliveryStatus, NoticeKind
 from core.notices import Notice
 from core.settings import Settings
@@ -34,6 +34,7 @@ COMPOSERS: dict[NoticeKind, Composer] = {
     NoticeKind.STEP_REMINDER: onboarding_notices.step_notice,
     NoticeKind.STEP_ESCALATION: onboarding_notices.step_notice,
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.catch_up_digest,
+    NoticeKind.STAFF_INVITATION: invitations.invitation_email,
 }
 
 
