@@ -2,29 +2,29 @@
 
 The twins of the admin workspace's editor: ``check`` reports every problem of an assessment,
 question bank or onboarding sequence as ``PATH:LINE: path: reason`` (exit 2), like compilers
-do; ``publish`` stores an assessment as a new immutable version for a company.
+do; ``publish`` stores one as a new immutable version for a company, through the same domain
+functions as the editor (``screening.customization``, ``onboarding.customization``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import definitions
 from core.clock import Clock, clock_for
 from core.companies import Company, company_by_slug
 from core.db import Database
+from core.definition_versions import Unchanged
 from core.definitions import DefinitionError, DocumentKind, Problem
 from core.errors import Conflict, NotFound
+from onboarding import customization as onboarding_customization
 from onboarding.sequence import SEQUENCE
-from screening.applications import publish_definition
-from screening.definition import ASSESSMENT, AssessmentDefinition, parse_definition
-from screening.models import AssessmentVersion
+from screening import customization as screening_customization
+from screening.definition import ASSESSMENT
 from screening.question_bank import QUESTION_BANK
 
 # The documents people customize, by the name they are given on the command line.
@@ -62,16 +62,14 @@ def check(path: Path, kind_name: str | None) -> None:
 def publish(path: Path, company_slug: str, next_version: bool, kind_name: str | None) -> None:
     """Publish a definition as a new immutable version for a company.
 
-    Openings and the applications already started keep the version they use.
+    An assessment reaches the openings that are moved to it (applications already started
+    keep theirs); a question bank or a sequence becomes the company's current one at once
+    (packets built and hires enrolled from then on use it).
     """
     from cli.main import load_settings  # cli.main imports this module when it starts
 
-    kind, definition = _read(path, kind_name)
-    if kind is not ASSESSMENT:
-        _fail(
-            f"{path}: not yet supported: {kind.name} versions are stored with the company "
-            "once the admin workspace lands"
-        )
+    kind, _ = _read(path, kind_name)
+    text = definitions.read_text(path)
     settings = load_settings()
     database = Database(settings.database_url)
     try:
@@ -80,64 +78,58 @@ def publish(path: Path, company_slug: str, next_version: bool, kind_name: str | 
                 company = company_by_slug(session, company_slug)
             except NotFound:
                 _fail(f"no company with the slug {company_slug!r}")
-            outcome = _publish_assessment(
-                session, clock_for(settings), company, definition, next_version
+            key, version = _publish(
+                session, clock_for(settings), company, kind, text, str(path), next_version
             )
+    except Unchanged as exc:
+        click.echo(
+            f"{kind.name} {exc.key} v{exc.version}: already published for {company_slug} "
+            "with this content; nothing changed"
+        )
+        return
+    except DefinitionError as exc:  # the company's own rules, e.g. a bank missing a dimension
+        for problem in exc.problems:
+            click.echo(problem.at(str(path)))
+        raise SystemExit(EXIT_PROBLEMS) from None
     except Conflict as exc:
         _fail(f"{path}: {exc}; change 'version:' in the file, or pass --next-version")
     finally:
         database.dispose()
-    if outcome.unchanged:
-        click.echo(
-            f"assessment {outcome.key} v{outcome.version}: already published for "
-            f"{company_slug} with this content; nothing changed"
-        )
-    else:
-        click.echo(
-            f"assessment {outcome.key} v{outcome.version}: published for {company_slug} "
-            "(openings keep the version they use)"
-        )
+    click.echo(f"{kind.name} {key} v{version}: published for {company_slug} ({AFTER[kind.name]})")
 
 
-@dataclass(frozen=True)
-class _Published:
-    key: str
-    version: int
-    unchanged: bool
+AFTER = {
+    ASSESSMENT.name: "openings keep the version they use",
+    QUESTION_BANK.name: "packets built from now on use it",
+    SEQUENCE.name: "hires enrolled from now on follow it",
+}
 
 
-def _publish_assessment(
+def _publish(
     session: Session,
     clock: Clock,
     company: Company,
-    definition: AssessmentDefinition,
+    kind: DocumentKind[Any],
+    text: str,
+    source: str,
     next_version: bool,
-) -> _Published:
-    if next_version:
-        latest = session.scalar(
-            select(AssessmentVersion)
-            .filter_by(company_id=company.id, key=definition.key)
-            .order_by(AssessmentVersion.version.desc())
-            .limit(1)
-        )
-        if latest is not None:
-            as_latest = _renumbered(definition, latest.version)
-            if as_latest.checksum == latest.checksum:
-                return _Published(definition.key, latest.version, unchanged=True)
-            definition = _renumbered(definition, latest.version + 1)
-    already = session.scalar(
-        select(AssessmentVersion.id).filter_by(
-            company_id=company.id, key=definition.key, version=definition.version
-        )
+) -> tuple[str, int]:
+    """Through the same domain functions as the admin pages; the key and the new version."""
+    own_number = not next_version
+    if kind is ASSESSMENT:
+        published = screening_customization.publish_assessment(
+            session, clock, company, text, published_by=None, source=source, own_number=own_number
+        ).version
+        return published.key, published.version
+    publish_document = (
+        screening_customization.publish_bank
+        if kind is QUESTION_BANK
+        else onboarding_customization.publish_sequence
     )
-    version = publish_definition(session, clock, company, definition)
-    return _Published(version.key, version.version, unchanged=already is not None)
-
-
-def _renumbered(definition: AssessmentDefinition, version: int) -> AssessmentDefinition:
-    # Parsed again rather than copied: a copy would keep the cached checksum of the original.
-    document = {**definition.model_dump(mode="json"), "version": version}
-    return parse_definition(document, f"{definition.key} v{version}")
+    row = publish_document(
+        session, clock, company.id, text, published_by=None, source=source, own_number=own_number
+    )
+    return row.key, row.version
 
 
 def _read(path: Path, kind_name: str | None) -> tuple[DocumentKind[Any], Any]:

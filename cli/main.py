@@ -202,6 +202,7 @@ def _register_commands() -> None:
     from cli.companies import company_group
     from cli.definitions import definitions_group
     from cli.demo import demo
+    from cli.openings import opening_group
     from cli.retention import retention
     from cli.stats import stats
     from cli.up import up
@@ -210,6 +211,7 @@ def _register_commands() -> None:
     main.add_command(demo)
     main.add_command(retention)
     main.add_command(definitions_group)
+    main.add_command(opening_group)
     main.add_command(company_group)
     main.add_command(stats)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+import yaml
 from pydantic import BaseModel
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -80,6 +81,11 @@ class Draft(Generic[Model]):
     def checksum(self) -> str:
         return definitions.checksum(self.model)
 
+    @property
+    def version(self) -> int:
+        number: int = self.model.version  # type: ignore[attr-defined]
+        return number
+
 
 def prepare(
     kind: DocumentKind[Model],
@@ -90,6 +96,7 @@ def prepare(
     at_number: Callable[[str, int], Published | None],
     key: str | None = None,
     own_number: bool = False,
+    check: Callable[[Model, str], list[Problem]] | None = None,
 ) -> Draft[Model]:
     """Validate YAML text and number it for publishing.
 
@@ -98,14 +105,18 @@ def prepare(
     the text's number is kept and must be free. Raises DefinitionError (every problem at its
     line), :class:`Unchanged` when the content is what the latest version (or the version of
     that number) already says, and Conflict when ``own_number`` is taken by other content.
-    ``key``, when given, is the only key the text may have (an editor publishes one document).
+    ``key``, when given, is the only key the text may have (an editor publishes one document);
+    ``check`` adds the caller's own rules (e.g. that a question bank covers the assessments
+    in use), as problems at their lines.
     """
     model = kind.parse_text(text, source)
     draft_key: str = model.key  # type: ignore[attr-defined]
     if key is not None and draft_key != key:
-        line = yaml_text.node_at(yaml_text.compose(text), ("key",)).start_mark.line + 1
         reason = f"this editor publishes versions of {key!r}; change the key back to {key!r}"
-        raise DefinitionError(source, [Problem("key", reason, line, 1)])
+        raise DefinitionError(source, [Problem("key", reason, line_of(text, ("key",)), 1)])
+    problems = check(model, text) if check else []
+    if problems:
+        raise DefinitionError(source, problems)
     if own_number:
         number: int = model.version  # type: ignore[attr-defined]
         taken = at_number(draft_key, number)
@@ -125,6 +136,14 @@ def prepare(
     return numbered(kind, text, source, latest.version + 1)
 
 
+def line_of(text: str, path: yaml_text.Path) -> int | None:
+    """The line (from 1) where the value at ``path`` is written; None if it is not there."""
+    try:
+        return yaml_text.node_at(yaml_text.compose(text), path).start_mark.line + 1
+    except (yaml_text.NotEditable, yaml.YAMLError):
+        return None
+
+
 def numbered(kind: DocumentKind[Model], text: str, source: str, version: int) -> Draft[Model]:
     """The text with its ``version:`` set to ``version``, parsed again."""
     renumbered = yaml_text.replace_scalars(text, {("version",): version})
@@ -142,14 +161,27 @@ def publish(
     published_by: int | None,
     key: str | None = None,
     own_number: bool = False,
+    check: Callable[[Model, str], list[Problem]] | None = None,
+    default: Draft[Model] | None = None,
 ) -> DefinitionVersion:
     """Store a YAML text as a new immutable version of a company's document (see
-    :func:`prepare` for the numbering and what is refused) and audit it."""
+    :func:`prepare` for the numbering and what is refused) and audit it.
+
+    ``default`` is the document a company uses while it has published none of that key: the
+    first version it publishes is numbered after it, and publishing it unchanged is refused.
+    """
+
+    def latest_or_default(draft_key: str) -> Published | None:
+        row = latest(session, company_id, kind, draft_key)
+        if row is None and default is not None and default.model.key == draft_key:  # type: ignore[attr-defined]
+            return default
+        return row
+
     draft = prepare(
         kind,
         text,
         source,
-        latest_of=lambda draft_key: latest(session, company_id, kind, draft_key),
+        latest_of=latest_or_default,
         at_number=lambda draft_key, number: session.scalar(
             select(DefinitionVersion).filter_by(
                 company_id=company_id, kind=kind.name, key=draft_key, version=number
@@ -157,6 +189,7 @@ def publish(
         ),
         key=key,
         own_number=own_number,
+        check=check,
     )
     row = DefinitionVersion(
         company_id=company_id,
@@ -245,6 +278,17 @@ def parsed(kind: DocumentKind[Model], row: DefinitionVersion) -> Model:
 
 
 def current(session: Session, company_id: int, kind: DocumentKind[Model]) -> Model | None:
-    """The company's document of this kind in use now; None while it has published none."""
-    row = latest(session, company_id, kind)
-    return None if row is None else parsed(kind, row)
+    """The company's document of this kind in use now; None while it has published none.
+    Only the id and checksum are read when the parse is cached (the JSON column is large)."""
+    found = session.execute(
+        select(DefinitionVersion.id, DefinitionVersion.checksum)
+        .filter_by(company_id=company_id, kind=kind.name)
+        .order_by(DefinitionVersion.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    cached: Model | None = _parsed.get((kind.name, found.checksum))
+    if cached is not None:
+        return cached
+    return parsed(kind, session.get_one(DefinitionVersion, found.id))

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from core import outbox
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
 from core.clock import Clock
+from core.companies import Company  # noqa: F401 - company must be on the metadata
 from core.db import Base, rows_changed
 from core.events import NOTICE_REQUESTED
 
@@ -64,6 +65,8 @@ class Delivery(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[int]
+    # Whose notice this is: admins see and retry their own company's failed emails only.
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
     created_at: Mapped[datetime]
@@ -104,6 +107,7 @@ def request(
     subject_id: int,
     recipient_user_id: int | None = None,
     *,
+    company_id: int,
     edition: str = "",
     announce: bool = False,
 ) -> int:
@@ -121,6 +125,7 @@ def request(
         key=key,
         kind=kind,
         subject_id=subject_id,
+        company_id=company_id,
         recipient_user_id=recipient_user_id,
         status=DeliveryStatus.PENDING,
         created_at=clock.now(),
@@ -250,13 +255,18 @@ def stalled(
     )
 
 
-def retry(session: Session, delivery_id: int) -> bool:
-    """An admin asks to try a failed delivery again with a fresh set of attempts."""
+def retry(session: Session, company_id: int, delivery_id: int) -> bool:
+    """An admin asks to try one of their company's failed deliveries again, with a fresh set
+    of attempts; the reconciler picks it up on its next round."""
     return bool(
         rows_changed(
             session,
             update(Delivery)
-            .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.FAILED)
+            .where(
+                Delivery.id == delivery_id,
+                Delivery.company_id == company_id,
+                Delivery.status == DeliveryStatus.FAILED,
+            )
             .values(status=DeliveryStatus.PENDING, attempts=0, claimed_at=None),
         )
     )
@@ -269,12 +279,9 @@ def status_counts(session: Session) -> dict[str, int]:
     return counts
 
 
-def failed(session: Session, limit: int = 100) -> list[Delivery]:
-    return list(
-        session.scalars(
-            select(Delivery)
-            .where(Delivery.status == DeliveryStatus.FAILED)
-            .order_by(Delivery.id.desc())
-            .limit(limit)
-        )
-    )
+def failed(session: Session, company_id: int | None, limit: int = 100) -> list[Delivery]:
+    """Failed deliveries of one company (None: every company, for operators' tools)."""
+    query = select(Delivery).where(Delivery.status == DeliveryStatus.FAILED)
+    if company_id is not None:
+        query = query.where(Delivery.company_id == company_id)
+    return list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit)))

@@ -94,7 +94,8 @@ def invite(
 
 
 def normalized_email(email: str) -> str:
-    """The address as stored (lowercase), or a DomainError saying it cannot be one."""
+    """The address as stored (lowercase), or a DomainError saying it cannot be one (checked
+    here rather than in a form, so `onramp company create` refuses the same addresses)."""
     email = email.strip().lower()
     try:
         validate_email(email, check_deliverability=False)
@@ -223,6 +224,7 @@ def request_email(session: Session, clock: Clock, invitation: Invitation) -> int
         clock,
         NoticeKind.STAFF_INVITATION,
         invitation.id,
+        company_id=invitation.company_id,
         edition=invitation.nonce,
         announce=True,
     )
@@ -246,6 +248,7 @@ def invitation_email(session: Session, delivery: Delivery, settings: Settings) -
         __package__ or "core",
         "staff_invitation",
         to=invitation.email,
+        sender_name=company.sender_name,
         company_name=company.name,
         inviter=inviter.name if inviter else None,
         role_label=ROLE_LABELS[Role(invitation.role)],

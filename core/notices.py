@@ -20,6 +20,7 @@ class Notice:
     subject: str
     text: str
     ics: str | None = None  # a calendar invite for meeting steps
+    sender_name: str = ""  # the company's display name on From; empty: the deployment's
 
 
 @cache
@@ -36,14 +37,20 @@ def _environment(package: str) -> Environment:
 
 
 def render(
-    package: str, template: str, to: str, ics: str | None = None, **context: object
+    package: str,
+    template: str,
+    to: str,
+    ics: str | None = None,
+    sender_name: str = "",
+    **context: object,
 ) -> Notice:
-    """Render ``<package>/emails/<template>.txt`` into a notice for ``to``."""
+    """Render ``<package>/emails/<template>.txt`` into a notice for ``to``, sent in the name
+    of ``sender_name`` (a company's, from its settings) when given."""
     compiled = _environment(package).get_template(f"{template}.txt")
     values = compiled.new_context(dict(context))
     subject = " ".join("".join(compiled.blocks["subject"](values)).split())
     body = "".join(compiled.blocks["body"](values)).strip() + "\n"
-    return Notice(to=to, subject=subject, text=body, ics=ics)
+    return Notice(to=to, subject=subject, text=body, ics=ics, sender_name=sender_name)
 
 
 def first_name(full_name: str, fallback: str = "there") -> str:

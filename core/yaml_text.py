@@ -10,6 +10,7 @@ node was written with.
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -64,12 +65,33 @@ def replace_scalars(text: str, changes: Mapping[Path, Any]) -> str:
         trailing = written[len(written.rstrip()) :]  # a block scalar ends with line breaks
         spans.append((start, end, _render(node, value, text) + trailing))
     spans.sort(reverse=True)  # from the end, so earlier positions stay valid
-    for later, earlier in zip(spans, spans[1:], strict=False):
+    for later, earlier in itertools.pairwise(spans):
         if earlier[1] > later[0]:
             raise NotEditable("two changes overlap")
     for start, end, replacement in spans:
         text = text[:start] + replacement + text[end:]
     return text
+
+
+def add_key(text: str, path: Path, key: str, value: Any) -> str:
+    """The text with ``key: value`` added at the end of the block mapping at ``path``."""
+    mapping = node_at(compose(text), path)
+    if not isinstance(mapping, yaml.MappingNode) or mapping.flow_style or not mapping.value:
+        raise NotEditable(f"{_dotted(path)} is not a block mapping with entries")
+    if any(existing.value == key for existing, _ in mapping.value):
+        raise NotEditable(f"{_dotted((*path, key))} is there already")
+    first_key, _ = mapping.value[0]
+    _, last_value = mapping.value[-1]
+    indent = first_key.start_mark.column
+    at = last_value.end_mark.index
+    if text[_line_start(text, at) : at].strip():  # the value ends mid-line: after that line
+        newline = text.find("\n", at)
+        at = len(text) if newline < 0 else newline + 1
+    rendered = json.dumps(value, ensure_ascii=False) if isinstance(value, str) else str(value)
+    line = " " * indent + f"{key}: {rendered}\n"
+    if at == len(text) and not text.endswith("\n"):
+        line = "\n" + line
+    return text[:at] + line + text[at:]
 
 
 def remove_entry(text: str, path: Path, index: int) -> str:
@@ -98,6 +120,11 @@ def insert_entry(text: str, path: Path, index: int, entry: str, entry_indent: in
         block += "\n"
     if index < len(sequence.value):
         at = _line_start(text, sequence.value[index].start_mark.index)
+        while at > 0:  # comments just above an entry belong to it: go above them
+            above = _line_start(text, at - 1)
+            if not text[above:at].lstrip().startswith("#"):
+                break
+            at = above
     else:
         at = _entry_lines(text, path, len(sequence.value) - 1)[1]
         if at == len(text) and not text.endswith("\n"):
@@ -167,7 +194,7 @@ def _shifted(line: str, by: int) -> str:
         return line
     if by >= 0:
         return " " * by + line
-    if line[: -by].strip():
+    if line[:-by].strip():
         raise NotEditable("the entry cannot be indented to fit")
     return line[-by:]
 
@@ -221,4 +248,7 @@ def _literal_block(node: yaml.ScalarNode, value: str, text: str) -> str:
 
 
 def _dotted(path: Sequence[str | int]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "the document"
+    return (
+        "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+        or "the document"
+    )

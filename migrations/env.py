@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import event
 
 from core import accounts, audit, companies, deliveries, invitations, outbox, webhooks
+from core import definition_versions as definition_version_models
 from core.db import Base, make_engine
 from core.settings import Settings
 from onboarding import models as onboarding_models
@@ -17,6 +18,7 @@ MODEL_MODULES = (
     accounts,
     audit,
     companies,
+    definition_version_models,
     deliveries,
     invitations,
     outbox,

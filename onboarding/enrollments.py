@@ -122,10 +122,21 @@ def _request_catch_up_digests(
     """One email to the hire and one to the manager listing what is already open, instead of
     one email per overdue step."""
     if any(row["audience"] == "new_hire" for row in caught_up):
-        deliveries.request(session, clock, NoticeKind.CATCH_UP_DIGEST, enrollment.id)
+        deliveries.request(
+            session,
+            clock,
+            NoticeKind.CATCH_UP_DIGEST,
+            enrollment.id,
+            company_id=enrollment.company_id,
+        )
     if enrollment.manager_user_id and any(row["audience"] != "new_hire" for row in caught_up):
         deliveries.request(
-            session, clock, NoticeKind.CATCH_UP_DIGEST, enrollment.id, enrollment.manager_user_id
+            session,
+            clock,
+            NoticeKind.CATCH_UP_DIGEST,
+            enrollment.id,
+            enrollment.manager_user_id,
+            company_id=enrollment.company_id,
         )
 
 
@@ -214,7 +225,9 @@ def claim_delivery(session: Session, clock: Clock, step_id: int) -> int | None:
     )
     if not claimed:
         return None
-    return deliveries.request(session, clock, NoticeKind.STEP_READY, step_id)
+    return deliveries.request(
+        session, clock, NoticeKind.STEP_READY, step_id, company_id=_company_of(session, step_id)
+    )
 
 
 FOLLOW_UPS = {
@@ -240,7 +253,17 @@ def claim_follow_up(session: Session, clock: Clock, step_id: int, kind: NoticeKi
     )
     if not claimed:
         return None
-    return deliveries.request(session, clock, kind, step_id)
+    return deliveries.request(
+        session, clock, kind, step_id, company_id=_company_of(session, step_id)
+    )
+
+
+def _company_of(session: Session, step_id: int) -> int:
+    return session.scalars(
+        select(Enrollment.company_id)
+        .join(StepInstance, StepInstance.enrollment_id == Enrollment.id)
+        .where(StepInstance.id == step_id)
+    ).one()
 
 
 # --- the portal -------------------------------------------------------------------------------

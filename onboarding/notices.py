@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.accounts import User
+from core.companies import Company
 from core.deliveries import Delivery, NoticeKind
 from core.links import portal_url
 from core.notices import Notice, first_name, render
@@ -42,6 +43,11 @@ def _manager_of(session: Session, enrollment: Enrollment) -> User | None:
     return manager if manager is not None and manager.is_active else None
 
 
+def _sender_name(session: Session, enrollment: Enrollment) -> str:
+    company = session.get(Company, enrollment.company_id)
+    return company.sender_name if company else ""
+
+
 def _manager_link(settings: Settings, enrollment: Enrollment) -> str:
     return f"{settings.base_url}/manager/hires/{enrollment.id}"
 
@@ -66,6 +72,7 @@ def step_notice(session: Session, delivery: Delivery, settings: Settings) -> Not
         PACKAGE,
         TEMPLATES[kind],
         to=to,
+        sender_name=_sender_name(session, enrollment),
         ics=meeting_invite(step, enrollment) if meeting else None,
         greeting=greeting,
         hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
@@ -108,6 +115,7 @@ def catch_up_digest(session: Session, delivery: Delivery, settings: Settings) ->
         PACKAGE,
         "catch_up_digest",
         to=to,
+        sender_name=_sender_name(session, enrollment),
         for_manager=for_manager,
         greeting=greeting,
         hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),

@@ -108,8 +108,13 @@ def scoring_definition(
 ) -> AssessmentDefinition:
     """What an opening's applications are scored against: the pinned version with the
     opening's own cut scores and dimension weights (``Opening.cut_scores``,
-    ``Opening.dimension_weights``) if it sets any; cached like the versions themselves."""
+    ``Opening.dimension_weights``) if it sets any; cached like the versions themselves.
+
+    An application keeps the version it started on, which may be older than the one the
+    opening pins now: weights of dimensions that version does not have do not apply to it.
+    """
     definition = definition_for(session, version_id)
+    weights = {k: v for k, v in (weights or {}).items() if k in definition.dimensions_by_key}
     if not cut_scores and not weights:
         return definition
     key = (definition.checksum, json.dumps([cut_scores, weights], sort_keys=True))

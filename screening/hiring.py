@@ -114,7 +114,14 @@ def build_packet_for(
     session.add(packet)
     session.flush()
     for member in panel_of(session, application.opening_id):
-        deliveries.request(session, clock, NoticeKind.PACKET_READY, packet.id, member.id)
+        deliveries.request(
+            session,
+            clock,
+            NoticeKind.PACKET_READY,
+            packet.id,
+            member.id,
+            company_id=application.opening.company_id,
+        )
     audit.record(
         session,
         clock,

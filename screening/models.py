@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import ColumnElement, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -28,6 +28,10 @@ class AssessmentVersion(Base):
     checksum: Mapped[str] = mapped_column(String(64))
     definition: Mapped[dict[str, Any]]
     published_at: Mapped[datetime]
+    # The YAML as written, for the editor and diffs; None for versions published from a
+    # parsed document (screening.customization.assessment_text fills the gap).
+    yaml_text: Mapped[str | None] = mapped_column(Text)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class OpeningStatus(StrEnum):

@@ -22,6 +22,7 @@ def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> No
         __package__ or "screening",
         "packet_ready",
         to=member.email,
+        sender_name=application.opening.company.sender_name,
         greeting=first_name(member.name),
         opening_title=application.opening.title,
         link=f"{settings.base_url}/manager/applications/{application.id}",

@@ -38,6 +38,7 @@ from screening.models import AssessmentVersion, Opening, OpeningManager, Opening
 TITLE_MAX, TEAM_MAX, LOCATION_MAX, DESCRIPTION_MAX = 160, 120, 120, 2000
 SLUG_MAX = 80
 WEIGHT_MAX = 10.0  # as in a definition's own dimensions
+WEIGHT_MESSAGE = f"A weight is a positive number, at most {WEIGHT_MAX:g} (1 is usual)."
 CUTS = ("advance", "review")
 
 
@@ -61,7 +62,8 @@ class OpeningDetails:
     location: str = ""
     description: str = ""
     assessment_version_id: int | None = None  # None: the company's latest published version
-    cut_scores: Mapping[str, float | None] = field(default_factory=dict)  # advance, review
+    # advance, review; one alone is completed from the definition and stored as a pair
+    cut_scores: Mapping[str, float | None] = field(default_factory=dict)
     weights: Mapping[str, float | None] = field(default_factory=dict)  # dimension key: weight
     panel: Collection[int] = ()  # user ids of the company's active staff
 
@@ -78,7 +80,7 @@ class VersionChoice:
 
     @property
     def label(self) -> str:
-        return f"{self.title} ({self.key}, version {self.version})"
+        return f"{self.title} · version {self.version}"
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -273,6 +275,12 @@ def set_status(
 # --- rules -----------------------------------------------------------------------------------
 
 
+def check_details(session: Session, company_id: int, details: OpeningDetails) -> None:
+    """Raise InvalidOpening with every rule ``details`` breaks, changing nothing (a page
+    whose form refused some fields shows the rest of the problems at the same time)."""
+    _checked(session, company_id, details)
+
+
 @dataclass(frozen=True)
 class _Checked:
     title: str
@@ -313,6 +321,9 @@ def _checked(session: Session, company_id: int, details: OpeningDetails) -> _Che
     if definition is not None:
         problems.update(_cut_score_problems(definition, cut_scores))
         problems.update(_weight_problems(definition, weights))
+        if cut_scores and not problems:
+            # Stored as a pair: ordered whatever version an application started on.
+            cut_scores = {**definition.cut_scores.model_dump(), **cut_scores}
 
     panel = frozenset(details.panel)
     staff = {user.id for user in panel_choices(session, company_id)}
@@ -369,9 +380,7 @@ def _weight_problems(
         if key not in definition.dimensions_by_key:
             problems[f"weight_{key}"] = "This assessment version has no such dimension."
         elif not (math.isfinite(value) and 0 < value <= WEIGHT_MAX):
-            problems[f"weight_{key}"] = (
-                f"A weight is a positive number, at most {WEIGHT_MAX:g} (1 is usual)."
-            )
+            problems[f"weight_{key}"] = WEIGHT_MESSAGE
     return problems
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import redis
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -159,6 +159,24 @@ class WorkerProcess:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
         self.process = None
+
+
+def held_by_workers(db: Database) -> frozenset[str]:
+    """Message-IDs of the deliveries a worker holds right now (claimed, not yet stamped or
+    released). Read just after a SIGKILL, these are the emails the dead worker may already
+    have handed to the SMTP server without recording it: each may arrive a second time, under
+    the same Message-ID. SMTP has no way to ask the server; nothing else may repeat."""
+    from core.deliveries import Delivery, DeliveryStatus
+
+    with db.unit_of_work() as session:
+        held = session.scalars(
+            select(Delivery).where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.claimed_at.is_not(None),
+                Delivery.last_error.is_(None),
+            )
+        )
+        return frozenset(delivery.message_id for delivery in held)
 
 
 @dataclass

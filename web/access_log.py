@@ -1,9 +1,9 @@
 """gunicorn logs without the secrets that travel in our URLs.
 
-A candidate's resume link (`/a/<token>/…`) and a new hire's portal link (`/welcome/<token>/…`)
-open their records without a password, so the token must not sit in an access log, in a
-Referer, or in gunicorn's "Error handling request /a/…" lines. Run gunicorn with
-``--logger-class web.access_log.RedactingLogger``.
+A candidate's resume link (`/a/<token>/…`), a new hire's portal link (`/welcome/<token>/…`)
+and a staff invitation (`/invitations/<token>`) open records or accounts without a password,
+so the token must not sit in an access log, in a Referer, or in gunicorn's "Error handling
+request /a/…" lines. Run gunicorn with ``--logger-class web.access_log.RedactingLogger``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from gunicorn.glogging import Logger
 
 REDACTED = "<redacted>"
 
-# The path segment after /a/ or /welcome/, and any token=, key= or signature= query value.
-_TOKEN_IN_PATH = re.compile(r"(/(?:a|welcome)/)[^/?#\s\"']+")
+# The path segment after /a/, /welcome/ or /invitations/, and any token=, key= or signature=
+# query value.
+_TOKEN_IN_PATH = re.compile(r"(/(?:a|welcome|invitations)/)[^/?#\s\"']+")
 _TOKEN_IN_QUERY = re.compile(r"(\b(?:token|key|signature)=)[^&;#\s\"']+", re.IGNORECASE)
 
 

@@ -43,7 +43,10 @@ def create_app(
         WTF_CSRF_TIME_LIMIT=12 * 3600,
         RATELIMIT_STORAGE_URI=settings.redis_url,
         RATELIMIT_KEY_PREFIX=f"{settings.redis_namespace}-limits",
-        RATELIMIT_ENABLED=settings.rate_limits_enabled,
+        # One Limiter serves every app in the process and keeps the last init's switch, so
+        # limits are always on here and each app opts out through its own settings (see
+        # web.extensions._limits_off_for_this_app).
+        RATELIMIT_ENABLED=True,
         # Rate limits must not take the site down with Redis: fall back to memory.
         RATELIMIT_SWALLOW_ERRORS=True,
         RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,

@@ -16,6 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from core.errors import DomainError
+from web.input_guard import UnusableInput
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +88,10 @@ def init_app(app: Flask) -> None:
             "For your security the form has expired. Go back, reload the page and send it again; "
             "your saved answers are kept.",
         )
+
+    @app.errorhandler(UnusableInput)
+    def _unusable(error: UnusableInput) -> Response:
+        return _render(400, "We could not read that", error.description or "")
 
     @app.errorhandler(DomainError)
     def _domain(error: DomainError) -> Response:

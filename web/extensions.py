@@ -16,6 +16,12 @@ from core.settings import Settings
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
+
+@limiter.request_filter
+def _limits_off_for_this_app() -> bool:
+    """Exempt every request of an app whose settings turn limits off (tests, benchmarks)."""
+    return not settings().rate_limits_enabled
+
 _DB, _CLOCK, _SETTINGS = "onramp.db", "onramp.clock", "onramp.settings"
 
 

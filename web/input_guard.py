@@ -8,6 +8,7 @@ values, where people type them. A multipart part without a name (``Content-Dispo
 form-data`` alone) is refused too: Flask-WTF cannot bind a field without a name.
 
 Ids in URLs go through ``<id:...>`` (``IdConverter``): 1 to 2**31 - 1, ASCII digits, else 404.
+Forms strip text before validating it (the ``strip`` filter): spaces alone are no answer.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
 # The largest value of a PostgreSQL INTEGER column: every id in the schema is one.
@@ -27,7 +29,14 @@ MAX_ID = 2**31 - 1
 _CONTROL_IN_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
-REFUSED = "The request contains characters we cannot accept (control characters)."
+REFUSED = (
+    "What you sent contains characters we cannot accept (control characters). "
+    "Please retype the text, or remove those characters, and send it again."
+)
+
+
+class UnusableInput(BadRequest):
+    """A 400 whose description is shown to the person: what was wrong with what they sent."""
 
 
 def is_id(value: object) -> bool:
@@ -87,18 +96,19 @@ def _names_and_values() -> Iterator[tuple[object, bool]]:
         try:
             document = request.get_json(silent=True)
         except RecursionError:
-            abort(400, "The JSON body is nested too deeply.")
+            raise UnusableInput("The JSON body is nested too deeply.") from None
         for text, is_key in _json_strings(document):
             yield text, not is_key
 
 
 def refuse_unusable_input() -> None:
+    """The first before_request hook: a 400 for what no page can use, before anything else."""
     for text, multiline in _names_and_values():
         if not isinstance(text, str):  # a multipart part with no name
-            abort(400, "Every part of a form must have a name.")
+            raise UnusableInput("Every part of a form must have a name.")
         pattern = _CONTROL_IN_TEXT if multiline else _CONTROL_IN_NAME
         if pattern.search(text):
-            abort(400, REFUSED)
+            raise UnusableInput(REFUSED)
 
 
 def init_app(app: Flask) -> None:

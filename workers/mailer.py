@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formatdate
+from email.utils import formataddr, formatdate, parseaddr
 
 from core.notices import Notice
 from core.settings import Settings
@@ -17,7 +17,7 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
     ``message_id`` is the delivery's stable id, so a resend after a crash carries the same
     Message-ID and mail clients (and our tests) recognise it as the same message."""
     message = EmailMessage()
-    message["From"] = settings.mail_from
+    message["From"] = sender(settings.mail_from, notice.sender_name)
     message["To"] = notice.to
     message["Subject"] = notice.subject
     message["Date"] = formatdate(localtime=False)
@@ -36,3 +36,10 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
         if settings.smtp_username:
             smtp.login(settings.smtp_username, settings.smtp_password)
         smtp.send_message(message)
+
+
+def sender(mail_from: str, name: str) -> str:
+    """The From header: the deployment's address, under the company's sender name if it set
+    one ("Northwind Hiring <no-reply@…>")."""
+    _, address = parseaddr(mail_from)
+    return formataddr((name, address)) if name and address else mail_from

@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column('key', sa.String(length=120), nullable=False),
         sa.Column('kind', sa.String(length=32), nullable=False),
         sa.Column('subject_id', sa.Integer(), nullable=False),
+        sa.Column('company_id', sa.Integer(), nullable=False),
         sa.Column('recipient_user_id', sa.Integer(), nullable=True),
         sa.Column('status', sa.String(length=16), nullable=False),
         sa.Column('created_at', core.db.UtcDateTime(timezone=True), nullable=False),
@@ -33,6 +34,9 @@ def upgrade() -> None:
         sa.Column('sent_at', core.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column('attempts', sa.Integer(), nullable=False),
         sa.Column('last_error', sa.String(length=300), nullable=True),
+        sa.ForeignKeyConstraint(
+            ['company_id'], ['company.id'], name=op.f('fk_delivery_company_id_company'),
+        ),
         sa.ForeignKeyConstraint(
             ['recipient_user_id'], ['user_account.id'],
             name=op.f('fk_delivery_recipient_user_id_user_account'),
@@ -50,13 +54,14 @@ def upgrade() -> None:
     # Packet emails already on record become deliveries, so none is sent a second time.
     op.execute(
         """
-        INSERT INTO delivery (key, kind, subject_id, recipient_user_id, status, created_at,
-                              claimed_at, sent_at, attempts, last_error)
+        INSERT INTO delivery (key, kind, subject_id, company_id, recipient_user_id, status,
+                              created_at, claimed_at, sent_at, attempts, last_error)
         SELECT 'packet_ready:' || pd.packet_id || ':' || pd.user_id, 'packet_ready',
-               pd.packet_id, pd.user_id,
+               pd.packet_id, o.company_id, pd.user_id,
                CASE WHEN pd.sent_at IS NULL THEN 'pending' ELSE 'sent' END,
                p.built_at, pd.claimed_at, pd.sent_at, pd.attempts, pd.last_error
         FROM packet_delivery pd JOIN packet p ON p.id = pd.packet_id
+        JOIN application a ON a.id = p.application_id JOIN opening o ON o.id = a.opening_id
         """
     )
     op.drop_table('packet_delivery')

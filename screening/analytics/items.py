@@ -14,7 +14,8 @@ the matching correlation matrix:
 - **Corrected item-total correlation** (psych's ``r.drop``): the item against the sum of
   the *other* items, (ΣC_·i - C_ii) / √(C_ii · ΣC_-i,-i).
 - **Alpha if item dropped**: raw alpha of the other k - 1 items (only when k > 2).
-- Items nobody varied on are left out, as ``psych::alpha(delete = TRUE)`` does.
+- Items nobody varied on are left out, as ``psych::alpha(delete = TRUE)`` does, and so are
+  items with fewer than two answers.
 
 Hints flag items that lower alpha or barely relate to the rest: a corrected item-total r
 below 0.20 is a common rule of thumb for "review this item" (e.g. Streiner & Norman, *Health
@@ -40,6 +41,7 @@ Matrix = list[list[float]]
 
 class HintKind(StrEnum):
     NO_VARIANCE = "no_variance"  # everyone gave the same answer
+    TOO_FEW_ANSWERS = "too_few_answers"  # fewer than two answers
     NEGATIVE = "negative"  # moves against the rest: maybe mis-keyed
     WEAK = "weak"  # corrected item-total r below WEAK_ITEM_TOTAL_R
     LOWERS_ALPHA = "lowers_alpha"  # alpha would rise without it
@@ -97,11 +99,10 @@ class ScaleStatistics:
 
     @property
     def excluded(self) -> tuple[str, ...]:
-        """Items left out of alpha because nobody varied on them."""
+        """Items left out of alpha: nobody varied on them, or too few answered them."""
+        left_out = {HintKind.NO_VARIANCE, HintKind.TOO_FEW_ANSWERS}
         return tuple(
-            item.item_id
-            for item in self.items
-            if any(hint.kind is HintKind.NO_VARIANCE for hint in item.hints)
+            item.item_id for item in self.items if any(hint.kind in left_out for hint in item.hints)
         )
 
 
@@ -261,15 +262,22 @@ def _item_statistics(
     values = _present(column)
     r, without = item_total.get(item), dropped.get(item)
     hints: list[ItemHint] = []
-    if item not in item_total:
-        if len(values) >= 2:
-            hints.append(
-                ItemHint(
-                    HintKind.NO_VARIANCE,
-                    "Everyone who answered gave the same answer, so this item cannot tell "
-                    "candidates apart; it is left out of alpha.",
-                )
+    if item not in item_total and len(values) < 2:
+        hints.append(
+            ItemHint(
+                HintKind.TOO_FEW_ANSWERS,
+                f"Only {len(values)} answer(s) so far: too few to analyse; it is left out of "
+                "alpha.",
             )
+        )
+    elif item not in item_total:
+        hints.append(
+            ItemHint(
+                HintKind.NO_VARIANCE,
+                "Everyone who answered gave the same answer, so this item cannot tell "
+                "candidates apart; it is left out of alpha.",
+            )
+        )
     elif r is not None and r < 0:
         hints.append(
             ItemHint(

@@ -235,15 +235,49 @@ def test_publish_names_an_unknown_company(env: dict[str, str], db: Database) -> 
     assert "no company with the slug 'no-such-company'" in result.output
 
 
-@pytest.mark.parametrize(
-    ("path", "kind"), [(DEFAULT_QUESTION_BANK, "question_bank"), (DEFAULT_SEQUENCE, "sequence")]
-)
-def test_publishing_banks_and_sequences_is_not_yet_supported(
-    env: dict[str, str], slug: str, path: Path, kind: str
+BANK_AND_SEQUENCE = [
+    (
+        DEFAULT_QUESTION_BANK,
+        "question_bank",
+        "service-mindset-interview",
+        "packets built from now on use it",
+        ("id: emp_b1\n        kind: behavioural\n", "id: emp_b1\n        kind: situational\n"),
+    ),
+    (
+        DEFAULT_SEQUENCE,
+        "sequence",
+        "customer-culture",
+        "hires enrolled from now on follow it",
+        ("    offset_days: -7\n", "    offset_days: -6\n"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "kind", "key", "after", "edit"), BANK_AND_SEQUENCE)
+def test_banks_and_sequences_publish_as_the_companys_current_one(
+    env: dict[str, str],
+    slug: str,
+    path: Path,
+    kind: str,
+    key: str,
+    after: str,
+    edit: tuple[str, str],
+    tmp_path: Path,
 ) -> None:
-    result = onramp("publish", "--company", slug, path, env=env)
-    assert result.exit_code == 2
-    assert (
-        f"not yet supported: {kind} versions are stored with the company once the admin "
-        "workspace lands" in result.output
+    text = path.read_text(encoding="utf-8")
+    unchanged = (
+        f"{kind} {key} v1: already published for {slug} with this content; nothing changed\n"
     )
+
+    first = onramp("publish", "--company", slug, path, env=env)
+    assert first.exit_code == 0, first.output
+    assert first.output == f"{kind} {key} v1: published for {slug} ({after})\n"
+    assert onramp("publish", "--company", slug, path, env=env).output == unchanged
+    commented = write(tmp_path, text + "# ours now\n", f"{kind}-commented.yaml")
+    assert onramp("publish", "--company", slug, "--next-version", commented, env=env).output == (
+        unchanged  # a comment is not content
+    )
+    edited_text = edited(*edit, text=text).replace("version: 1\n", "version: 7\n", 1)
+    second = write(tmp_path, edited_text, f"{kind}-edited.yaml")
+    result = onramp("publish", "--company", slug, "--next-version", second, env=env)
+    assert result.output == f"{kind} {key} v2: published for {slug} ({after})\n"

@@ -84,3 +84,29 @@ def test_only_admins_reach_failed_emails(
     assert refused.status_code == 404
     with db.unit_of_work() as session:
         assert session.get_one(Delivery, delivery_id).status == DeliveryStatus.FAILED
+
+
+def test_an_admin_of_another_company_neither_sees_nor_retries_them(
+    client: FlaskClient,
+    db: Database,
+    settings: Settings,
+    opening: Any,
+    make_user: Callable[..., Any],
+    scored_application: Callable[..., int],
+    clock: Any,
+    default_definition: Any,
+) -> None:
+    from screening.seed import ensure_company
+
+    make_user(openings=(opening,))
+    delivery_id = _failed_packet_delivery(db, settings, scored_application)
+    with db.unit_of_work() as session:
+        other = ensure_company(session, clock, f"other-{opening.slug}", default_definition)
+    login(client, make_user(role="admin", company_id=other.id))
+    page = client.get("/admin/deliveries")
+    assert page.status_code == 200 and opening.title not in page.text
+    client.post(
+        f"/admin/deliveries/{delivery_id}/retry", data={"csrf_token": csrf_token(page.text)}
+    )
+    with db.unit_of_work() as session:
+        assert session.get_one(Delivery, delivery_id).status == DeliveryStatus.FAILED

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
 from core import accounts, audit, companies, deliveries, invitations, outbox, webhooks
+from core import definition_versions as definition_version_models
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Base, Database
@@ -19,6 +20,7 @@ MODEL_MODULES = (
     accounts,
     audit,
     companies,
+    definition_version_models,
     deliveries,
     invitations,
     outbox,

@@ -21,7 +21,7 @@ from onboarding.models import StepInstance
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
 from screening.models import Opening
 from tests.conftest import CaughtMail
-from tests.services import PrivateRedis, PrivateStack, fault_settings
+from tests.services import PrivateRedis, PrivateStack, fault_settings, held_by_workers
 
 HIRES = 20
 DEADLINE_SECONDS = 120
@@ -117,6 +117,7 @@ def test_a_worker_killed_mid_batch_delivers_every_step_exactly_once(
         lambda: _delivered(db, enrollment_ids) >= 10, "the worker process never started delivering"
     )
     doomed.kill()
+    in_flight = held_by_workers(db)
     assert _delivered(db, enrollment_ids) < due, "killed too late to test anything"
 
     # Messages the dead process had taken stay unacknowledged in Redis until its heartbeat
@@ -138,4 +139,10 @@ def test_a_worker_killed_mid_batch_delivers_every_step_exactly_once(
     assert Counter(d.subject_id for d in notices) == Counter(step.id for step in steps)
     wanted = {notice.message_id for notice in notices}
     emails = Counter(m["Message-ID"] for m in mail_server.messages if m["Message-ID"] in wanted)
-    assert emails == Counter(wanted), "a step's email was sent twice, or never"
+    assert set(emails) == wanted, "a step's email was never sent"
+    # Exactly one each, but for an email the dead worker held (sent, not yet stamped): SMTP
+    # cannot tell us it arrived, so it goes again, under the same Message-ID.
+    repeated = {message_id: n for message_id, n in emails.items() if n > 1}
+    assert all(n == 2 and message_id in in_flight for message_id, n in repeated.items()), (
+        f"step emails sent more than once: {repeated}"
+    )

@@ -183,20 +183,25 @@ def test_a_delivery_out_of_attempts_is_marked_failed_and_never_retried(
 
     with db.unit_of_work() as session:
         delivery = session.get_one(Delivery, delivery_id)
-        failed_ids = [row.id for row in deliveries.failed(session, limit=10_000)]
+        failed_ids = [row.id for row in deliveries.failed(session, None, limit=10_000)]
     assert delivery.status == DeliveryStatus.FAILED and delivery_id in failed_ids
     assert delivery.attempts == settings.delivery_max_attempts
     assert mail_server.to(manager.email) == []
 
 
 def test_a_notice_that_cannot_be_composed_stops_at_the_attempt_cap(
-    db: Database, settings: Settings, broker: RedisBroker, worker: dramatiq.Worker
+    db: Database, settings: Settings, broker: RedisBroker, worker: dramatiq.Worker, opening: Any
 ) -> None:
     """No retry storm: a broken notice (here, its packet is gone) fails for good once the
     attempts run out, and the actor stops raising."""
     with db.unit_of_work() as session:
         delivery_id = deliveries.request(
-            session, SystemClock(), NoticeKind.PACKET_READY, 2_000_000_000, None
+            session,
+            SystemClock(),
+            NoticeKind.PACKET_READY,
+            2_000_000_000,
+            None,
+            company_id=opening.company_id,
         )
     actor = broker.get_actor("send_delivery")
     for _ in range(settings.delivery_max_attempts + 2):

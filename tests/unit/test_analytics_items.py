@@ -133,6 +133,15 @@ def test_an_item_without_variance_is_left_out_with_a_hint() -> None:
     assert result.alpha == pytest.approx(8 / 9)  # A and C alone
 
 
+def test_an_item_with_fewer_than_two_answers_is_left_out_with_a_hint() -> None:
+    result = stats_of(LikertScale("s", ("A", "C", "G")), rows(A=A, C=C, G=[None, 4, None, None]))
+
+    assert result.excluded == ("G",)
+    assert result.items[2].hints[0].kind is HintKind.TOO_FEW_ANSWERS
+    assert (result.items[2].n, result.items[2].mean, result.items[2].sd) == (1, 4, None)
+    assert result.alpha == pytest.approx(8 / 9)
+
+
 def test_alpha_needs_two_varying_items_and_overlapping_answers() -> None:
     one = stats_of(LikertScale("s", ("A",)), rows(A=A))
     apart = stats_of(LikertScale("s", ("A", "B")), rows(A=[1, 2, None, None], B=[None, None, 3, 4]))

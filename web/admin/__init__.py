@@ -1,4 +1,6 @@
 """The admin area (admins only). ``routes`` holds the blueprint and its guard; each module
 imported here adds its pages to it."""
 
+from web.admin import customize as customize  # registers the customization pages
 from web.admin import people  # noqa: F401 - registers the people pages on the admin blueprint
+from web.admin import settings as settings  # registers the company settings page

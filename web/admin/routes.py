@@ -15,6 +15,7 @@ from core.deliveries import Delivery, NoticeKind
 from onboarding import notices as onboarding_notices
 from screening import notices as screening_notices
 from web import extensions
+from web.auth import signed_in_user
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
@@ -53,7 +54,7 @@ def failed_deliveries() -> str:
                 "what": DESCRIBERS[NoticeKind(delivery.kind)](session, delivery),
                 "to": _recipient(session, delivery),
             }
-            for delivery in deliveries.failed(session)
+            for delivery in deliveries.failed(session, signed_in_user(session).company_id)
         ]
         return render_template("admin/deliveries.html", rows=rows, form=FlaskForm())
 
@@ -64,7 +65,7 @@ def retry_delivery(delivery_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     with extensions.db().unit_of_work() as session:
-        retried = deliveries.retry(session, delivery_id)
+        retried = deliveries.retry(session, signed_in_user(session).company_id, delivery_id)
     flash(
         "It will be tried again within a couple of minutes."
         if retried

@@ -26,13 +26,14 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from screening.decisions import DECISIONS
 from screening.definition import Dimension
 from screening.models import Opening, OpeningStatus
-from screening.openings import InvalidOpening, OpeningDetails
+from screening.openings import WEIGHT_MAX, WEIGHT_MESSAGE, InvalidOpening, OpeningDetails
 from screening.packets import Packet
 from web.input_guard import strip
 
@@ -116,6 +117,11 @@ class NumberField(FloatField):
             raise ValueError("Enter a number, e.g. 70 or 1.5.")
         self.data = value
 
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return f"{self.data:g}" if self.data is not None else ""  # 70, not 70.0
+
 
 class CheckboxesField(SelectMultipleField):
     """Several choices as a list of checkboxes (the interview panel)."""
@@ -140,8 +146,18 @@ class OpeningForm(FlaskForm):
     description = TextAreaField(
         "Short description", filters=[strip], validators=[Optional(), Length(max=2000)]
     )
-    assessment_version_id = SelectField("Assessment", coerce=int, validate_choice=True)
-    panel = CheckboxesField("Interview panel", coerce=int)
+    assessment_version_id = SelectField(
+        "Assessment version",
+        coerce=int,
+        invalid_choice_message="Choose one of this company's published versions.",
+        invalid_value_message="Choose one of this company's published versions.",
+    )
+    panel = CheckboxesField(
+        "Interview panel",
+        coerce=int,
+        invalid_choice_message="Choose the panel among this company's active staff.",
+        invalid_value_message="Choose the panel among this company's active staff.",
+    )
     cut_advance = NumberField(
         "Advance at or above",
         validators=[Optional(), NumberRange(0, 100, "Enter a cut score from 0 to 100.")],
@@ -171,12 +187,13 @@ class OpeningForm(FlaskForm):
         )
 
     def show(self, refused: InvalidOpening) -> None:
-        """Put the domain's refusals beside their fields (what was typed stays)."""
+        """Put the domain's refusals beside their fields (what was typed stays); a field the
+        form refused already keeps the form's own message."""
         for name, message in refused.problems.items():
-            if name in self:
-                self[name].errors = [*self[name].errors, message]
-            else:
+            if name not in self:
                 self.form_errors.append(message)
+            elif not self[name].errors:
+                self[name].errors = [message]
 
     @staticmethod
     def data_of(opening: Opening, panel: set[int]) -> dict[str, Any]:
@@ -195,13 +212,18 @@ class OpeningForm(FlaskForm):
         }
 
 
+def _positive_weight(form: Any, field: NumberField) -> None:
+    if field.data is not None and not 0 < field.data <= WEIGHT_MAX:
+        raise ValidationError(WEIGHT_MESSAGE)
+
+
 def opening_form(dimensions: Sequence[Dimension], **kwargs: Any) -> OpeningForm:
     """The opening form with a weight field for each dimension of the chosen assessment."""
     fields: dict[str, Any] = {"dimension_keys": tuple(d.key for d in dimensions)}
     for dimension in dimensions:
         fields[f"weight_{dimension.key}"] = NumberField(
             dimension.name,
-            validators=[Optional()],
+            validators=[Optional(), _positive_weight],
             description=f"Default {dimension.weight:g}",
             render_kw={"placeholder": f"{dimension.weight:g}", "min": "0", "max": "10"},
         )

@@ -267,7 +267,7 @@ def _opening_form_page(
         form = opening_form(dimensions, data=OpeningForm.data_of(found, panel))
     else:
         form = opening_form(dimensions, data={"assessment_version_id": version_id})
-    form.assessment_version_id.choices = [(v.id, v.label) for v in versions]
+    form.assessment_version_id.choices = _version_labels(versions)
     form.panel.choices = [(u.id, f"{u.name} · {ROLE_LABELS[Role(u.role)]}") for u in staff]
     if form.validate_on_submit():
         clock = extensions.clock()
@@ -284,6 +284,11 @@ def _opening_form_page(
             form.show(refused)
         else:
             return redirect(url_for(".edit_opening", opening_id=saved.id))
+    elif form.is_submitted():
+        try:  # the rules too, so that one round shows every problem
+            openings.check_details(session, user.company_id, form.details())
+        except InvalidOpening as refused:
+            form.show(refused)
     html = render_template(
         "manager/opening_form.html",
         opening=found,
@@ -293,6 +298,18 @@ def _opening_form_page(
         public_url=_public_url(found) if found else None,
     )
     return html, 422 if form.errors else 200
+
+
+def _version_labels(versions: list[openings.VersionChoice]) -> list[tuple[int, str]]:
+    """Labels like "Title · version N", the newest of each assessment marked latest; with several
+    assessments, their keys too (titles alone could be confused)."""
+    several_keys = len({version.key for version in versions}) > 1
+    labels, seen = [], set()
+    for version in versions:  # newest first
+        label = version.label + (f" ({version.key})" if several_keys else "")
+        labels.append((version.id, label if version.key in seen else f"{label} – latest"))
+        seen.add(version.key)
+    return labels
 
 
 def _public_url(found: Opening) -> str:

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from itsdangerous import BadSignature
 from sqlalchemy.orm import Session
@@ -23,6 +32,7 @@ from core.links import INVITATION
 from web import extensions
 from web.auth import StaffUser, signed_in_user, start_session
 from web.extensions import limiter
+from web.input_guard import is_id
 from web.staff.forms import PASSWORD_HINT, AcceptInvitationForm, ChangePasswordForm
 
 bp = Blueprint("staff", __name__, template_folder="templates")
@@ -37,7 +47,7 @@ def _link(token: str) -> tuple[int, str]:
     if not isinstance(payload, dict):
         abort(404)
     invitation_id, nonce = payload.get("i"), payload.get("n")
-    if not isinstance(invitation_id, int) or not isinstance(nonce, str):
+    if not is_id(invitation_id) or not isinstance(nonce, str):
         abort(404)
     return invitation_id, nonce
 
@@ -89,7 +99,8 @@ def _invitation_page(session: Session, invitation: Invitation, form: AcceptInvit
 
 
 def _password_attempt_key() -> str:
-    return f"password-change:{current_user.id}"
+    """Per account (an anonymous request is turned away by login_required anyway)."""
+    return f"password-change:{getattr(current_user, 'id', None) or request.remote_addr}"
 
 
 def _refused(response: Response) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import Clock
 from core.deliveries import NoticeKind
-from onboarding import enrollments
+from onboarding import customization, enrollments
 from onboarding.sequence import DEFAULT_SEQUENCE, Sequence, load_sequence
 from screening import decisions
 from workers import runtime
@@ -46,7 +46,8 @@ def enroll_hire(application_id: int, start_date: str | None = None, **_legacy: A
             facts.manager_user_id,
             facts.timezone,
         )
-        enrollment = enrollments.enroll(session, rt.clock, hire, default_sequence())
+        sequence = customization.current_sequence(session, hire.company_id) or default_sequence()
+        enrollment = enrollments.enroll(session, rt.clock, hire, sequence)
     if enrollment is not None:
         log.info("hire enrolled", extra={"enrollment_id": enrollment.id})
         deliveries.send_pending(NoticeKind.CATCH_UP_DIGEST, enrollment.id)

@@ -1,0 +1,371 @@
+"""The three customizable documents as the customization pages see them: one interface over
+the domain's functions (screening.customization, onboarding.customization), so each page is
+written once for all kinds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import yaml
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import MultiDict
+
+from core import definition_versions, yaml_text
+from core.accounts import User
+from core.clock import Clock
+from core.companies import Company
+from core.definition_versions import DefinitionVersion
+from core.definitions import DocumentKind
+from core.errors import NotFound
+from onboarding import customization as onboarding_customization
+from onboarding.sequence import SEQUENCE
+from screening import customization as screening_customization
+from screening.definition import ASSESSMENT
+from screening.models import AssessmentVersion
+from screening.question_bank import QUESTION_BANK
+from web.admin.customize_forms import (
+    AssessmentForm,
+    BankForm,
+    DraftForm,
+    SequenceForm,
+    assessment_form,
+    bank_form,
+    sequence_form,
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One document on the customization overview."""
+
+    key: str
+    title: str
+    version: int | None  # None: the default, not customized yet
+    published_at: datetime | None
+    note: str
+
+
+@dataclass(frozen=True)
+class VersionView:
+    key: str
+    version: int
+    published_at: datetime
+    published_by: str
+    text: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What publishing did, for the page that follows."""
+
+    version: int
+    message: str
+
+
+class Document:
+    """A kind of document: where drafts come from, how its form applies, how it publishes."""
+
+    slug: str
+    kind: DocumentKind[Any]
+    title: str  # "Assessment"
+    audience: str  # who sees it: "candidates"
+    can_move_openings = False
+
+    def summaries(self, session: Session, company: Company) -> list[Summary]:
+        raise NotImplementedError
+
+    def draft(self, session: Session, company: Company, key: str) -> str:
+        raise NotImplementedError
+
+    def default_draft(self, company: Company, key: str) -> str:
+        raise NotImplementedError
+
+    def history(self, session: Session, company: Company, key: str) -> list[VersionView]:
+        raise NotImplementedError
+
+    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
+        raise NotImplementedError
+
+    def form(self, text: str, formdata: MultiDict[str, str] | None) -> DraftForm:
+        raise NotImplementedError
+
+    def apply(self, form: DraftForm, text: str) -> str:
+        raise NotImplementedError
+
+    def publish(
+        self,
+        session: Session,
+        clock: Clock,
+        company: Company,
+        user: User,
+        text: str,
+        key: str,
+        move_openings: bool,
+    ) -> Outcome:
+        raise NotImplementedError
+
+    def version(self, session: Session, company: Company, key: str, number: int) -> VersionView:
+        for view in self.history(session, company, key):
+            if view.version == number:
+                return view
+        raise NotFound("No such version.")
+
+
+def _by(session: Session, user_id: int | None) -> str:
+    if user_id is None:
+        return "the command line"
+    user = session.get(User, user_id)
+    return user.name if user else "a former staff member"
+
+
+def _bound(formdata: MultiDict[str, str] | None) -> dict[str, Any]:
+    # Without request data the form shows the draft's values; FlaskForm would otherwise bind
+    # the request's form (where an unchecked box reads as "off").
+    return {} if formdata is not None else {"formdata": None}
+
+
+class Assessments(Document):
+    slug = "assessment"
+    kind = ASSESSMENT
+    title = "Assessment"
+    audience = "candidates"
+    can_move_openings = True
+
+    def summaries(self, session: Session, company: Company) -> list[Summary]:
+        return [
+            Summary(
+                s.key,
+                s.title,
+                s.version,
+                s.published_at,
+                f"{s.openings} opening{'s' if s.openings != 1 else ''} use it",
+            )
+            for s in screening_customization.assessments_of(session, company.id)
+        ]
+
+    def draft(self, session: Session, company: Company, key: str) -> str:
+        return screening_customization.assessment_draft(session, company, key)
+
+    def default_draft(self, company: Company, key: str) -> str:
+        return screening_customization.default_assessment_draft(company, key)
+
+    def history(self, session: Session, company: Company, key: str) -> list[VersionView]:
+        rows = screening_customization.assessment_history(session, company.id, key)
+        return [self._view(session, row, index == 0) for index, row in enumerate(rows)]
+
+    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
+        row = screening_customization.assessment_version(session, company.id, key, version)
+        return screening_customization.assessment_diff(session, row)
+
+    def form(self, text: str, formdata: MultiDict[str, str] | None) -> AssessmentForm:
+        definition = ASSESSMENT.parse_text(text, "<assessment>")
+        return assessment_form(definition, **_bound(formdata))
+
+    def apply(self, form: DraftForm, text: str) -> str:
+        assert isinstance(form, AssessmentForm)
+        return screening_customization.apply_assessment_changes(text, form.changes())
+
+    def publish(
+        self,
+        session: Session,
+        clock: Clock,
+        company: Company,
+        user: User,
+        text: str,
+        key: str,
+        move_openings: bool,
+    ) -> Outcome:
+        published = screening_customization.publish_assessment(
+            session,
+            clock,
+            company,
+            text,
+            published_by=user.id,
+            key=key,
+            move_openings=move_openings,
+        )
+        moved = len(published.moved_openings)
+        message = f"Published version {published.version.version}. " + (
+            f"{moved} opening{'s' if moved != 1 else ''} now use{'s' if moved == 1 else ''} it; "
+            "candidates who already started keep the version they began with."
+            if moved
+            else "Openings keep the version they use until you move them to this one."
+        )
+        return Outcome(published.version.version, message)
+
+    def _view(self, session: Session, row: AssessmentVersion, current: bool) -> VersionView:
+        return VersionView(
+            row.key,
+            row.version,
+            row.published_at,
+            _by(session, row.published_by),
+            screening_customization.assessment_text(row),
+            current,
+        )
+
+
+class _Stored(Document):
+    """Question banks and sequences: versions in core.definition_versions; the current one is
+    the latest published, the default file's while there is none."""
+
+    def default_key(self) -> str:
+        return str(yaml.safe_load(self.defaults())["key"])
+
+    def defaults(self) -> str:
+        raise NotImplementedError
+
+    def summaries(self, session: Session, company: Company) -> list[Summary]:
+        row = definition_versions.latest(session, company.id, self.kind)
+        if row is None:
+            return [Summary(self.default_key(), self._title(self.defaults()), None, None, "")]
+        return [Summary(row.key, self._title(row.yaml_text), row.version, row.published_at, "")]
+
+    def draft(self, session: Session, company: Company, key: str) -> str:
+        row = definition_versions.latest(session, company.id, self.kind, key)
+        if row is not None:
+            return row.yaml_text
+        if key == self.default_key():
+            return self.defaults()
+        raise NotFound(f"This workspace has no {self.title.lower()} by that name.")
+
+    def default_draft(self, company: Company, key: str) -> str:
+        return yaml_text.replace_scalars(self.defaults(), {("key",): key})
+
+    def history(self, session: Session, company: Company, key: str) -> list[VersionView]:
+        rows = definition_versions.history(session, company.id, self.kind, key)
+        if not rows and key != self.default_key():
+            raise NotFound(f"This workspace has no {self.title.lower()} by that name.")
+        current = definition_versions.latest(session, company.id, self.kind)
+        return [
+            VersionView(
+                row.key,
+                row.version,
+                row.published_at,
+                _by(session, row.published_by),
+                row.yaml_text,
+                current is not None and row.id == current.id,
+            )
+            for row in rows
+        ]
+
+    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
+        row = definition_versions.version_of(session, company.id, self.kind, key, version)
+        if row is None:
+            raise NotFound("No such version.")
+        before = definition_versions.previous(session, row)
+        if before is None and key == self.default_key():  # the first one replaced the default
+            default = yaml.safe_load(self.defaults())
+            return yaml_text.unified_diff(
+                self.defaults(),
+                row.yaml_text,
+                f"{key} v{default['version']} (onramp's default)",
+                f"{key} v{row.version}",
+            )
+        return _diff(before, row)
+
+    def _title(self, text: str) -> str:
+        return self.title
+
+
+def _diff(before: DefinitionVersion | None, row: DefinitionVersion) -> str:
+    if before is None:
+        return ""
+    return yaml_text.unified_diff(
+        before.yaml_text,
+        row.yaml_text,
+        f"{row.key} v{before.version}",
+        f"{row.key} v{row.version}",
+    )
+
+
+class QuestionBanks(_Stored):
+    slug = "question-bank"
+    kind = QUESTION_BANK
+    title = "Interview question bank"
+    audience = "interviewers"
+
+    def defaults(self) -> str:
+        return screening_customization.default_bank_text()
+
+    def form(self, text: str, formdata: MultiDict[str, str] | None) -> BankForm:
+        bank = QUESTION_BANK.parse_text(text, "<question bank>")
+        return bank_form(bank, **_bound(formdata))
+
+    def apply(self, form: DraftForm, text: str) -> str:
+        assert isinstance(form, BankForm)
+        return screening_customization.apply_bank_changes(text, form.wording())
+
+    def publish(
+        self,
+        session: Session,
+        clock: Clock,
+        company: Company,
+        user: User,
+        text: str,
+        key: str,
+        move_openings: bool,
+    ) -> Outcome:
+        row = screening_customization.publish_bank(
+            session, clock, company.id, text, published_by=user.id, key=key
+        )
+        return Outcome(
+            row.version,
+            f"Published version {row.version}. Interview packets built from now on use it; "
+            "packets already built keep their questions.",
+        )
+
+
+class Sequences(_Stored):
+    slug = "sequence"
+    kind = SEQUENCE
+    title = "Onboarding sequence"
+    audience = "new hires"
+
+    def defaults(self) -> str:
+        return onboarding_customization.default_sequence_text()
+
+    def form(self, text: str, formdata: MultiDict[str, str] | None) -> SequenceForm:
+        choices = onboarding_customization.step_choices(text)
+        return sequence_form(choices, **_bound(formdata))
+
+    def apply(self, form: DraftForm, text: str) -> str:
+        assert isinstance(form, SequenceForm)
+        return onboarding_customization.apply_step_changes(text, form.changes())
+
+    def publish(
+        self,
+        session: Session,
+        clock: Clock,
+        company: Company,
+        user: User,
+        text: str,
+        key: str,
+        move_openings: bool,
+    ) -> Outcome:
+        row = onboarding_customization.publish_sequence(
+            session, clock, company.id, text, published_by=user.id, key=key
+        )
+        return Outcome(
+            row.version,
+            f"Published version {row.version}. New hires enrolled from now on follow it; "
+            "hires already enrolled keep their plan.",
+        )
+
+    def _title(self, text: str) -> str:
+        title = (yaml.safe_load(text) or {}).get("title")
+        return str(title) if title else self.title
+
+
+DOCUMENTS: dict[str, Document] = {
+    document.slug: document for document in (Assessments(), QuestionBanks(), Sequences())
+}
+
+
+def document(slug: str) -> Document:
+    found = DOCUMENTS.get(slug)
+    if found is None:
+        raise NotFound("There is no such kind of document to customize.")
+    return found
