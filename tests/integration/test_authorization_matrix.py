@@ -1,4 +1,4 @@
-"""Who may open what: every staff route × anonymous, manager A, recruiter A, admin A, admin B.
+"""Who may open what: every staff route for anonymous, manager A, recruiter A, admin A, admin B.
 
 Company A holds an opening (manager A on its panel), a scored candidate with a packet, a hire
 looked after by manager A, a pending invitation, a failed email and its people. Admin B runs
