@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dramatiq.brokers.redis import RedisBroker
 from sqlalchemy import func, insert, select
 
 from bench import workload
+from bench.cpu import cpu_seconds, per_item_ms
 from bench.minimal_app import bench_row
 from core.clock import SystemClock
 from core.db import Database
@@ -27,24 +28,35 @@ class Pipeline:
     db: Database
     broker: RedisBroker
     slug: str
+    cpu_groups: dict[str, str] = field(default_factory=dict)
     timeout: float = 300
+    # CPU milliseconds per application / per no-op message, by process group, for each run.
+    cpu_per_application: list[dict[str, float]] = field(default_factory=list)
+    cpu_per_noop: list[dict[str, float]] = field(default_factory=list)
 
     def applications_per_second(self, n: int) -> float:
         """Submitted applications (events released at once) until each is scored, has its
         packet and every panel member's email is accepted by the SMTP catcher."""
         prepared = workload.prepare(self.db, SystemClock(), self.slug, n, submit=True)
         low, high = min(prepared.application_ids), max(prepared.application_ids)
+        cpu = cpu_seconds(self.cpu_groups)
         started = time.perf_counter()
         workload.release(self.db, prepared.held_event_ids)
         self._wait(lambda: self._packets(low, high) == n and self._pending() == 0)
-        return n / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.cpu_per_application.append(per_item_ms(cpu, cpu_seconds(self.cpu_groups), n))
+        return n / elapsed
 
     def noop_per_second(self, n: int) -> float:
         actor = self.broker.get_actor("bench_noop")
+        messages = [actor.message_with_options(args=(i,)) for i in range(n)]
+        cpu = cpu_seconds(self.cpu_groups)
         started = time.perf_counter()
-        enqueue_all(self.broker, [actor.message_with_options(args=(i,)) for i in range(n)])
+        enqueue_all(self.broker, messages)
         self._wait(lambda: self.broker.do_qsize("bench") == 0)
-        return n / (time.perf_counter() - started)
+        elapsed = time.perf_counter() - started
+        self.cpu_per_noop.append(per_item_ms(cpu, cpu_seconds(self.cpu_groups), n))
+        return n / elapsed
 
     def packet_latency_p95_ms(self, rate: float, seconds: float) -> float:
         """Submissions at ``rate`` per second; p95 of submitted_at → packet built_at."""

@@ -23,6 +23,7 @@ from core.definitions import DefinitionError, DocumentKind, Problem
 from core.errors import Conflict, NotFound
 from onboarding import customization as onboarding_customization
 from onboarding.sequence import SEQUENCE
+from screening import bank_customization
 from screening import customization as screening_customization
 from screening.definition import ASSESSMENT
 from screening.question_bank import QUESTION_BANK
@@ -122,7 +123,7 @@ def _publish(
         ).version
         return published.key, published.version
     publish_document = (
-        screening_customization.publish_bank
+        bank_customization.publish_bank
         if kind is QUESTION_BANK
         else onboarding_customization.publish_sequence
     )

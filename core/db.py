@@ -59,13 +59,23 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonDocument}
 
 
+# Below the idle timeouts of common proxies and managed databases (often 10 to 60 minutes).
+POOL_RECYCLE_SECONDS = 600
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine whose errors never print bound parameters: they hold names, emails and
-    written answers, and error messages end up in logs."""
+    written answers, and error messages end up in logs.
+
+    No ``pool_pre_ping``: it cost a ``SELECT 1`` round trip per transaction (9% of a worker's
+    time). Connections are recycled before servers or proxies drop idle ones; one dropped all
+    the same fails its transaction once, the pool discards every connection of that
+    generation, and the caller's retry (Dramatiq's, or the relay's next pass) gets a new one."""
     kwargs.setdefault("hide_parameters", True)
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        kwargs.setdefault("pool_recycle", POOL_RECYCLE_SECONDS)
+        return create_engine(url, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)

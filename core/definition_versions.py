@@ -21,6 +21,7 @@ from typing import Any, Generic, Protocol, TypeVar
 import yaml
 from pydantic import BaseModel
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit, definitions, yaml_text
@@ -29,7 +30,7 @@ from core.clock import Clock
 from core.companies import Company  # noqa: F401 - company must be on the metadata
 from core.db import Base
 from core.definitions import DefinitionError, DocumentKind, Problem
-from core.errors import Conflict
+from core.errors import Conflict, NotFound
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -109,6 +110,10 @@ def prepare(
     ``check`` adds the caller's own rules (e.g. that a question bank covers the assessments
     in use), as problems at their lines.
     """
+    text = normalized_newlines(text)
+    refused = unreadable(text)
+    if refused:
+        raise DefinitionError(source, refused)
     model = kind.parse_text(text, source)
     draft_key: str = model.key  # type: ignore[attr-defined]
     if key is not None and draft_key != key:
@@ -134,6 +139,28 @@ def prepare(
     if numbered(kind, text, source, latest.version).checksum == latest.checksum:
         raise Unchanged(draft_key, latest.version)
     return numbered(kind, text, source, latest.version + 1)
+
+
+def unreadable(text: str) -> list[Problem]:
+    """What stops a draft from being read at all, before its schema is checked: aliases
+    (``*name``, see :func:`core.yaml_text.aliases`), and values YAML cannot build."""
+    reason = "aliases (*name) are not supported here; write the value out in full"
+    problems = [Problem("", reason, line, column) for line, column in yaml_text.aliases(text)]
+    if not problems and (found := yaml_text.unbuildable(text)) is not None:
+        line, column, why = found
+        problems.append(Problem("", f"not a value we can read: {why}", line, column))
+    return problems
+
+
+def check(kind: DocumentKind[Any], text: str) -> list[Problem]:
+    """Every problem of a draft at its line: what :func:`unreadable` finds, else
+    :func:`core.definitions.check_text`'s."""
+    return unreadable(text) or definitions.check_text(kind, text)
+
+
+def normalized_newlines(text: str) -> str:
+    """Browsers send line breaks as CRLF; a stored text has LF only, so diffs compare lines."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def line_of(text: str, path: yaml_text.Path) -> int | None:
@@ -202,8 +229,7 @@ def publish(
         published_at=clock.now(),
         published_by=published_by,
     )
-    session.add(row)
-    session.flush()
+    store(session, row)
     audit.record(
         session,
         clock,
@@ -217,6 +243,20 @@ def publish(
         checksum=row.checksum,
     )
     return row
+
+
+def store(session: Session, row: Base) -> None:
+    """Insert a new version; two people publishing the same number at once get a Conflict
+    for the second (the unique constraint decides), not an error page."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "Someone published a version of this at the same moment. Reload the page to see "
+            "it, then publish your changes again."
+        ) from None
 
 
 def latest(
@@ -262,6 +302,38 @@ def previous(session: Session, row: DefinitionVersion) -> DefinitionVersion | No
         .order_by(DefinitionVersion.version.desc())
         .limit(1)
     )
+
+
+def diff(
+    session: Session, kind: DocumentKind[Model], row: DefinitionVersion, default: Draft[Model]
+) -> str:
+    """What a version changed: a unified diff of its YAML against the version before it, or
+    against the default for the first version of the default's key (which it replaced)."""
+    before = previous(session, row)
+    if before is not None:
+        old_text, old_name = before.yaml_text, f"{row.key} v{before.version}"
+    elif default.model.key == row.key:  # type: ignore[attr-defined]
+        old_text, old_name = default.text, f"{row.key} v{default.version} (the default)"
+    else:
+        return ""
+    return yaml_text.unified_diff(old_text, row.yaml_text, old_name, f"{row.key} v{row.version}")
+
+
+def draft_text(
+    session: Session,
+    company_id: int,
+    kind: DocumentKind[Model],
+    default: Draft[Model],
+    key: str | None = None,
+) -> str:
+    """Where editing starts: the latest published text of the document (of ``key``, when
+    given), else a copy of the default; NotFound for a key the company has never had."""
+    row = latest(session, company_id, kind, key)
+    if row is not None:
+        return row.yaml_text
+    if key is None or key == default.model.key:  # type: ignore[attr-defined]
+        return default.text
+    raise NotFound("This workspace has no document by that name.")
 
 
 _parsed: dict[tuple[str, str], Any] = {}

@@ -200,17 +200,31 @@ def skip(session: Session, delivery_id: int, reason: str) -> None:
 
 
 def release(
-    session: Session, clock: Clock, delivery_id: int, error: str, policy: Policy
+    session: Session,
+    clock: Clock,
+    delivery_id: int,
+    error: str,
+    policy: Policy,
+    *,
+    outage: bool = False,
 ) -> DeliveryStatus:
     """Give a failed attempt back: pending for the retry, or failed once out of attempts.
 
     ``claimed_at`` keeps the failed attempt's start, so the reconciler can tell a delivery
     waiting for its retry (Dramatiq backs off) from one nobody will retry: re-driving the
-    former spends an attempt for nothing, and during an SMTP outage that exhausts the cap."""
+    former spends an attempt for nothing, and during an SMTP outage that exhausts the cap.
+
+    ``outage``: the mail server could not be reached or said "try later" (4xx). That says
+    nothing about this notice, so the attempt is given back: an outage of an hour delays
+    email, it does not fail it. Errors of the notice itself (a refused address, a template
+    that cannot render) count, and the cap stops them."""
+    values: dict[str, object] = {"last_error": error[:300]}
+    if outage:
+        values["attempts"] = Delivery.attempts - 1
     session.execute(
         update(Delivery)
         .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(last_error=error[:300])
+        .values(values)
     )
     _fail_if_exhausted(session, clock.now(), policy, Delivery.id == delivery_id)
     status = session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))

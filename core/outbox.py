@@ -62,26 +62,36 @@ def relay_batch(
 ) -> int:
     """Send up to ``limit`` unsent events and mark them sent; returns how many were sent.
 
-    Runs inside the caller's transaction. Rows are locked (SKIP LOCKED on PostgreSQL; SQLite
-    transactions are already exclusive) so two relays never send the same row at once. If
-    ``send`` raises, the transaction rolls back and the rows stay unsent. ``created_before``
-    limits a pass to old rows: the reconciler's nudge when no relay is keeping up.
+    Runs inside the caller's transaction, for PostgreSQL: rows are locked (SKIP LOCKED) so two
+    relays never send the same row at once. If ``send`` raises, the transaction rolls back and
+    the rows stay unsent. ``created_before`` limits a pass to old rows: the reconciler's nudge
+    when no relay is keeping up. (On SQLite a transaction holds the whole database's write
+    lock: use :func:`unsent`, send outside any transaction, then :func:`mark_sent`.)
     """
+    events = unsent(session, limit, created_before)
+    if not events:
+        return 0
+    send(events)
+    return mark_sent(session, clock, [event.id for event in events])
+
+
+def unsent(session: Session, limit: int, created_before: datetime | None = None) -> list[Event]:
     query = select(OutboxEvent).where(OutboxEvent.sent_at.is_(None)).order_by(OutboxEvent.id)
     if created_before is not None:
         query = query.where(OutboxEvent.created_at < created_before)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     rows = session.scalars(query.limit(limit)).all()
-    if not rows:
-        return 0
-    send([Event(row.id, row.name, dict(row.payload)) for row in rows])
+    return [Event(row.id, row.name, dict(row.payload)) for row in rows]
+
+
+def mark_sent(session: Session, clock: Clock, ids: Sequence[int]) -> int:
     session.execute(
         update(OutboxEvent)
-        .where(OutboxEvent.id.in_([row.id for row in rows]))
+        .where(OutboxEvent.id.in_(ids))
         .values(sent_at=clock.now(), attempts=OutboxEvent.attempts + 1)
     )
-    return len(rows)
+    return len(ids)
 
 
 def unsent_count(session: Session) -> int:

@@ -21,6 +21,7 @@ from core import definition_versions, yaml_text
 from core.clock import Clock
 from core.definition_versions import DefinitionVersion, Draft
 from core.definitions import read_text
+from core.errors import NotFound
 from onboarding import scheduling
 from onboarding.sequence import DEFAULT_SEQUENCE, SEQUENCE, Sequence, Step
 
@@ -42,10 +43,10 @@ def current_sequence(session: Session, company_id: int) -> Sequence | None:
     return definition_versions.current(session, company_id, SEQUENCE)
 
 
-def sequence_draft(session: Session, company_id: int) -> str:
-    """Where editing starts: the current sequence's text, or a copy of the default."""
-    row = definition_versions.latest(session, company_id, SEQUENCE)
-    return default_sequence_text() if row is None else row.yaml_text
+def sequence_draft(session: Session, company_id: int, key: str | None = None) -> str:
+    """Where editing starts: the current sequence's text (of ``key``), or a copy of the
+    default."""
+    return definition_versions.draft_text(session, company_id, SEQUENCE, _default_draft(), key)
 
 
 def publish_sequence(
@@ -78,6 +79,19 @@ def publish_sequence(
 @cache
 def _default_draft() -> Draft[Sequence]:
     return Draft(default_sequence(), default_sequence_text())
+
+
+def sequence_history(session: Session, company_id: int, key: str) -> list[DefinitionVersion]:
+    """Every published version of one sequence, newest first."""
+    return definition_versions.history(session, company_id, SEQUENCE, key)
+
+
+def sequence_diff(session: Session, company_id: int, key: str, version: int) -> str:
+    """What a published version of the sequence changed (NotFound for no such version)."""
+    row = definition_versions.version_of(session, company_id, SEQUENCE, key, version)
+    if row is None:
+        raise NotFound("No such version of the onboarding sequence.")
+    return definition_versions.diff(session, SEQUENCE, row, _default_draft())
 
 
 # -- the form: steps on or off, and their day --------------------------------------------------

@@ -12,9 +12,11 @@ import logging
 import secrets
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, outbox
 from core.clock import Clock
@@ -79,21 +81,31 @@ def publish_definition(
     return version
 
 
-_definitions: dict[str, AssessmentDefinition] = {}
+# Versions never change once published, so their parsed definitions are kept per database
+# (engine) and version id: a hit costs no query at all. Parsing is also shared by checksum.
+_definitions: WeakKeyDictionary[Engine, dict[int, AssessmentDefinition]] = WeakKeyDictionary()
+_parsed: dict[str, AssessmentDefinition] = {}
 
 
 def definition_for(session: Session, version_id: int) -> AssessmentDefinition:
-    """The parsed definition of a published version. Versions never change, so it is cached
-    by checksum and the large JSON column is read only on a miss (a hot path: every scoring,
-    packet and page view needs it)."""
-    checksum = session.scalar(
-        select(AssessmentVersion.checksum).where(AssessmentVersion.id == version_id)
-    )
-    parsed = _definitions.get(checksum) if checksum else None
+    """The parsed definition of a published version (a hot path: every scoring, packet and
+    page view needs it); the large JSON column is read only on a miss.
+
+    A version this session already holds may be its own, not yet committed: if the
+    transaction rolls back, SQLite hands the same id to the next version, so such a version
+    is parsed but not remembered by id."""
+    by_id = _definitions.setdefault(session.get_bind().engine, {})
+    parsed = by_id.get(version_id)
+    if parsed is not None:
+        return parsed
+    held = session.identity_key(AssessmentVersion, version_id) in session.identity_map
+    version = session.get_one(AssessmentVersion, version_id)
+    parsed = _parsed.get(version.checksum)
     if parsed is None:
-        version = session.get_one(AssessmentVersion, version_id)
         parsed = parse_definition(version.definition, f"assessment_version {version.id}")
-        _definitions[version.checksum] = parsed
+        _parsed[version.checksum] = parsed
+    if not held:
+        by_id[version_id] = parsed
     return parsed
 
 
@@ -255,32 +267,32 @@ def submit_application(session: Session, clock: Clock, application: Application)
         subject_id=application.id,
     )
     outbox.record(session, clock, APPLICATION_SUBMITTED, application_id=application.id)
-    session.refresh(application)
+    # What the UPDATE wrote, without reading the row (and its draft) back.
+    set_committed_value(application, "status", "submitted")
+    set_committed_value(application, "submitted_at", now)
     return True
 
 
 def score_application(session: Session, clock: Clock, application_id: int) -> ScoreResult | None:
     """Score a submitted application once; returns None if there is nothing (more) to do."""
     now = clock.now()
-    claimed = rows_changed(
-        session,
+    # The claim returns what scoring needs: one statement instead of an UPDATE and a SELECT.
+    of_opening = Opening.id == Application.opening_id
+    claimed = session.execute(
         update(Application)
         .where(Application.id == application_id, Application.status == "submitted")
-        .values(status="scored", scored_at=now),
-    )
-    if not claimed:
-        log.info("application not awaiting scoring", extra={"application_id": application_id})
-        return None
-    version_id, page_seconds, cut_scores, weights = session.execute(
-        select(
+        .values(status="scored", scored_at=now)
+        .returning(
             Application.assessment_version_id,
             Application.page_seconds,
-            Opening.cut_scores,
-            Opening.dimension_weights,
+            select(Opening.cut_scores).where(of_opening).scalar_subquery(),
+            select(Opening.dimension_weights).where(of_opening).scalar_subquery(),
         )
-        .join(Opening, Opening.id == Application.opening_id)
-        .where(Application.id == application_id)
-    ).one()
+    ).one_or_none()
+    if claimed is None:
+        log.info("application not awaiting scoring", extra={"application_id": application_id})
+        return None
+    version_id, page_seconds, cut_scores, weights = claimed
     definition = scoring_definition(session, version_id, cut_scores, weights)
     answers = {
         item_id: value["v"]
@@ -291,8 +303,8 @@ def score_application(session: Session, clock: Clock, application_id: int) -> Sc
         )
     }
     result = score_answers(definition, answers, page_seconds)
-    session.add(
-        ApplicationScore(
+    session.execute(
+        insert(ApplicationScore).values(
             application_id=application_id,
             overall=result.overall,
             recommendation=result.recommendation,

@@ -1,14 +1,14 @@
-"""A company customizes its assessment and its interview question bank.
+"""A company customizes its assessment (its question bank: screening.bank_customization).
 
-Each starts from a copy of the default and is edited as YAML text: the admin pages' forms
-turn their common changes (wording, the customer promise, weights, cut scores) into in-place
-edits of that text (:mod:`core.yaml_text`), so comments and layout survive and a diff shows
-only what changed. Publishing validates the text, numbers it one past the latest version and
-stores it as a new immutable version, refusing a draft that changes nothing.
+The assessment starts from a copy of the default and is edited as YAML text: the admin
+pages' form turns its common changes (wording, the customer promise, weights, cut scores)
+into in-place edits of that text (:mod:`core.yaml_text`), so comments and layout survive and
+a diff shows only what changed. Publishing validates the text, numbers it one past the latest
+version and stores it as a new immutable version, refusing a draft that changes nothing, or
+one with a dimension the company's question bank has no interview questions for.
 
-Applications keep the assessment version they started with; openings move to a new version
-only when the publisher chooses so. Packets are built from the company's current bank (the
-default file's while it has published none).
+Applications keep the version they started with; openings move to a new version only when
+the publisher chooses so.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from sqlalchemy.orm import Session
 from core import audit, definition_versions, yaml_text
 from core.clock import Clock
 from core.companies import Company
-from core.definition_versions import DefinitionVersion, Draft
+from core.definition_versions import Draft
 from core.definitions import Problem, read_text
 from core.errors import NotFound
-from screening.applications import definition_for
+from screening.bank_customization import current_bank, default_bank
 from screening.definition import (
     ASSESSMENT,
     DEFAULT_ASSESSMENT,
@@ -37,13 +37,7 @@ from screening.definition import (
     SjtItem,
     TextItem,
 )
-from screening.models import Application, AssessmentVersion, Opening
-from screening.question_bank import (
-    DEFAULT_QUESTION_BANK,
-    QUESTION_BANK,
-    QuestionBank,
-    load_question_bank,
-)
+from screening.models import AssessmentVersion, Opening
 
 # -- the defaults -------------------------------------------------------------------------------
 
@@ -51,16 +45,6 @@ from screening.question_bank import (
 @cache
 def default_assessment_text() -> str:
     return read_text(DEFAULT_ASSESSMENT)
-
-
-@cache
-def default_bank_text() -> str:
-    return read_text(DEFAULT_QUESTION_BANK)
-
-
-@cache
-def default_bank() -> QuestionBank:
-    return load_question_bank(DEFAULT_QUESTION_BANK)
 
 
 @cache
@@ -314,8 +298,7 @@ def publish_assessment(
         published_at=clock.now(),
         published_by=published_by,
     )
-    session.add(row)
-    session.flush()
+    definition_versions.store(session, row)
     moved: tuple[int, ...] = ()
     if move_openings and previous is not None:
         moved = tuple(
@@ -401,108 +384,3 @@ def _has(text: str, path: yaml_text.Path) -> bool:
     except yaml_text.NotEditable:
         return False
     return True
-
-
-# -- the interview question bank ----------------------------------------------------------------
-
-
-def current_bank(session: Session, company_id: int) -> QuestionBank | None:
-    """The company's published question bank in use now; None while it uses the default."""
-    return definition_versions.current(session, company_id, QUESTION_BANK)
-
-
-def bank_for_application(session: Session, application_id: int) -> QuestionBank | None:
-    """The bank a packet for this application is built from: its company's current one."""
-    company_id = session.scalar(
-        select(Opening.company_id)
-        .join(Application, Application.opening_id == Opening.id)
-        .where(Application.id == application_id)
-    )
-    return None if company_id is None else current_bank(session, company_id)
-
-
-def bank_draft(session: Session, company_id: int) -> str:
-    """Where editing starts: the current bank's text, or a copy of the default."""
-    row = definition_versions.latest(session, company_id, QUESTION_BANK)
-    return default_bank_text() if row is None else row.yaml_text
-
-
-def apply_bank_changes(text: str, wording: Mapping[str, str]) -> str:
-    """The bank's YAML with questions reworded in place (question id -> new wording)."""
-    bank = QUESTION_BANK.parse_text(text, "<question bank>")
-    edits: dict[yaml_text.Path, Any] = {}
-    for dimension_key, dimension in bank.dimensions.items():
-        for index, question in enumerate(dimension.questions):
-            new = wording.get(question.id)
-            if new is not None and new != question.text:
-                edits[("dimensions", dimension_key, "questions", index, "text")] = new
-    return yaml_text.replace_scalars(text, edits)
-
-
-def publish_bank(
-    session: Session,
-    clock: Clock,
-    company_id: int,
-    text: str,
-    *,
-    published_by: int | None,
-    source: str = "<question bank>",
-    key: str | None = None,
-    own_number: bool = False,
-) -> DefinitionVersion:
-    """Publish a question bank's YAML as the company's current bank. Refused when it has no
-    questions for a dimension that an assessment used by one of its openings measures."""
-    return definition_versions.publish(
-        session,
-        clock,
-        QUESTION_BANK,
-        company_id,
-        text,
-        source=source,
-        published_by=published_by,
-        key=key,
-        own_number=own_number,
-        check=lambda bank, written: _covers_openings(session, company_id, bank, written),
-        default=_default_bank_draft(),
-    )
-
-
-@cache
-def _default_bank_draft() -> Draft[QuestionBank]:
-    return Draft(default_bank(), default_bank_text())
-
-
-def dimension_names(session: Session, company_id: int) -> dict[str, str]:
-    """Dimension key -> name, from the assessments the company's openings use (the default
-    assessment's when it has none), as interviewers read them in packets."""
-    names: dict[str, str] = {
-        dimension.key: dimension.name for dimension in _default_assessment_as(1).model.dimensions
-    }
-    for definition in _assessments_in_use(session, company_id):
-        names.update({dimension.key: dimension.name for dimension in definition.dimensions})
-    return names
-
-
-def _assessments_in_use(session: Session, company_id: int) -> list[AssessmentDefinition]:
-    version_ids = session.scalars(
-        select(Opening.assessment_version_id).where(Opening.company_id == company_id).distinct()
-    ).all()
-    return [definition_for(session, version_id) for version_id in version_ids]
-
-
-def _covers_openings(
-    session: Session, company_id: int, bank: QuestionBank, text: str
-) -> list[Problem]:
-    line = definition_versions.line_of(text, ("dimensions",))
-    problems: list[Problem] = []
-    for definition in _assessments_in_use(session, company_id):
-        for dimension in definition.dimensions:
-            if dimension.key not in bank.dimensions:
-                reason = (
-                    f"no questions for {dimension.key!r} ({dimension.name}), which the "
-                    f"assessment {definition.key} v{definition.version} measures and an "
-                    "opening uses"
-                )
-                if all(problem.reason != reason for problem in problems):
-                    problems.append(Problem("dimensions", reason, line, 1))
-    return problems

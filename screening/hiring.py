@@ -90,20 +90,33 @@ def build_packet_for(
     session: Session, clock: Clock, application_id: int, bank: QuestionBank
 ) -> Packet | None:
     """Build the packet once; None when it exists already or the application is not scored."""
-    if session.scalar(select(Packet.id).filter_by(application_id=application_id)) is not None:
+    # One query for what the packet needs, instead of one each for the packet, the score, the
+    # application (all of its columns) and its opening.
+    found = session.execute(
+        select(
+            ApplicationScore.result,
+            Application.assessment_version_id,
+            Application.opening_id,
+            Opening.company_id,
+        )
+        .join(Application, Application.id == ApplicationScore.application_id)
+        .join(Opening, Opening.id == Application.opening_id)
+        .where(
+            ApplicationScore.application_id == application_id,
+            ~exists().where(Packet.application_id == application_id),
+        )
+    ).one_or_none()
+    if found is None:
         return None
-    score = session.scalar(select(ApplicationScore).filter_by(application_id=application_id))
-    if score is None:
-        return None
-    application = session.get_one(Application, application_id)
-    definition = definition_for(session, application.assessment_version_id)
+    result, version_id, opening_id, company_id = found
+    definition = definition_for(session, version_id)
     answers: dict[str, Any] = dict(
         session.execute(
             select(Response.item_id, Response.value).filter_by(application_id=application_id)
         ).all()
     )
     content = packets.build_packet(
-        definition, bank, score.result, {k: v["v"] for k, v in answers.items()}
+        definition, bank, result, {k: v["v"] for k, v in answers.items()}
     )
     packet = Packet(
         application_id=application_id,
@@ -113,14 +126,9 @@ def build_packet_for(
     )
     session.add(packet)
     session.flush()
-    for member in panel_of(session, application.opening_id):
+    for member in panel_of(session, opening_id):
         deliveries.request(
-            session,
-            clock,
-            NoticeKind.PACKET_READY,
-            packet.id,
-            member.id,
-            company_id=application.opening.company_id,
+            session, clock, NoticeKind.PACKET_READY, packet.id, member.id, company_id=company_id
         )
     audit.record(
         session,

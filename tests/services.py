@@ -13,8 +13,10 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +124,9 @@ class WorkerProcess:
     the children it forks) without touching anything else. Its output goes to ``log_path``."""
 
     env: dict[str, str]
+    log_path: Path
     threads: int = 4
     queues: tuple[str, ...] = ()
-    log_path: Path = field(
-        default_factory=lambda: Path(tempfile.mkstemp(prefix="onramp-worker-", suffix=".log")[1])
-    )
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> WorkerProcess:
@@ -179,6 +179,20 @@ def held_by_workers(db: Database) -> frozenset[str]:
         return frozenset(delivery.message_id for delivery in held)
 
 
+def assert_each_sent_once(
+    messages: Iterable[EmailMessage], wanted: set[str], in_flight: frozenset[str] = frozenset()
+) -> None:
+    """Each wanted Message-ID arrived exactly once; only one a killed worker held may have come
+    a second time (see :func:`held_by_workers`)."""
+    arrived = Counter(m["Message-ID"] for m in messages if m["Message-ID"] in wanted)
+    missing = wanted - set(arrived)
+    assert not missing, f"{len(missing)} email(s) never arrived, e.g. {sorted(missing)[:3]}"
+    repeated = {message_id: n for message_id, n in arrived.items() if n > 1}
+    assert all(n == 2 and message_id in in_flight for message_id, n in repeated.items()), (
+        f"{len(repeated)} email(s) sent more than once: {repeated}"
+    )
+
+
 @dataclass
 class PrivateStack:
     """What `onramp up` runs, owned by one test: a private Redis, `dramatiq` worker processes
@@ -189,6 +203,7 @@ class PrivateStack:
     settings: Settings
     db: Database
     redis: PrivateRedis
+    log_dir: Path  # the workers' output, one file each: pytest's tmp_path keeps it after a run
     schedule: bool = False
     workers: list[WorkerProcess] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
@@ -224,7 +239,8 @@ class PrivateStack:
         return self
 
     def start_worker(self, threads: int = 4) -> WorkerProcess:
-        worker = WorkerProcess(settings_env(self.settings), threads=threads).start()
+        log_path = self.log_dir / f"worker-{len(self.workers) + 1}.log"
+        worker = WorkerProcess(settings_env(self.settings), log_path, threads=threads).start()
         self.workers.append(worker)
         return worker
 

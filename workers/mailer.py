@@ -1,14 +1,49 @@
-"""Outgoing email over SMTP. Subjects never carry candidate PII; bodies link to the app."""
+"""Outgoing email over SMTP. Subjects never carry candidate PII; bodies link to the app.
+
+Each worker thread keeps one SMTP connection open and reuses it: a new connection per email
+(TCP, greeting, EHLO, STARTTLS, AUTH, QUIT) cost more than the email itself. A connection the
+server has dropped since (idle timeout, restart) is replaced once, transparently; any other
+failure closes it and reaches the caller, which releases the delivery for a retry.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 import ssl
+import threading
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, parseaddr
 
 from core.notices import Notice
 from core.settings import Settings
+
+# The errors that mean "this connection is dead", found when the next command is sent on it.
+_GONE = (smtplib.SMTPServerDisconnected, ConnectionError)
+
+
+class _Connection:
+    """One thread's open SMTP connection. When the thread ends (a worker shutting down) its
+    thread-local goes, and this closes the socket rather than leave it to the collector."""
+
+    def __init__(self, smtp: smtplib.SMTP, key: tuple[object, ...]) -> None:
+        self.smtp = smtp
+        self.key = key
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            self.smtp.quit()
+        self.smtp.close()
+
+    def __del__(self) -> None:
+        self.smtp.close()
+
+
+class _ThreadConnection(threading.local):
+    current: _Connection | None = None
+
+
+_pooled = _ThreadConnection()
 
 
 def send(settings: Settings, notice: Notice, message_id: str) -> None:
@@ -16,6 +51,64 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
 
     ``message_id`` is the delivery's stable id, so a resend after a crash carries the same
     Message-ID and mail clients (and our tests) recognise it as the same message."""
+    message = compose(settings, notice, message_id)
+    smtp, reused = _connection(settings)
+    try:
+        smtp.send_message(message)
+        return
+    except _GONE:
+        close()
+        if not reused:
+            raise
+    except (OSError, smtplib.SMTPException):
+        close()
+        raise
+    # The server dropped the connection while it sat idle (its timeout, a restart): the first
+    # command found it closed, so nothing was accepted; once more on a fresh connection.
+    smtp, _ = _connection(settings)
+    try:
+        smtp.send_message(message)
+    except (OSError, smtplib.SMTPException):
+        close()
+        raise
+
+
+def _connection(settings: Settings) -> tuple[smtplib.SMTP, bool]:
+    """This thread's open connection for these settings (reused: True), or a new one."""
+    key = (
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_ssl,
+        settings.smtp_starttls,
+        settings.smtp_username,
+        settings.smtp_password,
+    )
+    pooled = _pooled.current
+    if pooled is not None and pooled.key == key:
+        return pooled.smtp, True
+    close()
+    smtp_class = smtplib.SMTP_SSL if settings.smtp_ssl else smtplib.SMTP
+    smtp = smtp_class(settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds)
+    try:
+        if settings.smtp_starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.smtp_username:
+            smtp.login(settings.smtp_username, settings.smtp_password)
+    except BaseException:
+        smtp.close()
+        raise
+    _pooled.current = _Connection(smtp, key)
+    return smtp, False
+
+
+def close() -> None:
+    """Close this thread's connection (QUIT if the server still listens)."""
+    pooled, _pooled.current = _pooled.current, None
+    if pooled is not None:
+        pooled.close()
+
+
+def compose(settings: Settings, notice: Notice, message_id: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender(settings.mail_from, notice.sender_name)
     message["To"] = notice.to
@@ -27,15 +120,7 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
         message.add_attachment(
             notice.ics.encode(), maintype="text", subtype="calendar", filename="invite.ics"
         )
-    smtp_class = smtplib.SMTP_SSL if settings.smtp_ssl else smtplib.SMTP
-    with smtp_class(
-        settings.smtp_host, settings.smtp_port, timeout=settings.smtp_timeout_seconds
-    ) as smtp:
-        if settings.smtp_starttls:
-            smtp.starttls(context=ssl.create_default_context())
-        if settings.smtp_username:
-            smtp.login(settings.smtp_username, settings.smtp_password)
-        smtp.send_message(message)
+    return message
 
 
 def sender(mail_from: str, name: str) -> str:

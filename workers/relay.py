@@ -25,6 +25,7 @@ from core.events import (
     NOTICE_REQUESTED,
     PACKET_READY,
 )
+from workers.enqueueing import enqueue_all
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +49,34 @@ class Relay:
         self.batch_size = batch_size
 
     def send(self, events: Sequence[outbox.Event]) -> None:
-        for event in events:
-            for actor_name in ROUTES.get(event.name, ()):
-                actor = self.broker.get_actor(actor_name)
-                self.broker.enqueue(actor.message_with_options(kwargs=event.payload))
+        """Every message of the batch in one Redis round trip, not one per message."""
+        enqueue_all(
+            self.broker,
+            [
+                self.broker.get_actor(actor_name).message_with_options(kwargs=event.payload)
+                for event in events
+                for actor_name in ROUTES.get(event.name, ())
+            ],
+        )
 
     def relay_once(self, created_before: datetime | None = None) -> int:
         """One batch; returns how many events were sent (0 when the outbox is empty)."""
+        if self.db.dialect == "postgresql":
+            with self.db.unit_of_work() as session:
+                return outbox.relay_batch(
+                    session, self.clock, self.send, self.batch_size, created_before
+                )
+        # SQLite has one write lock for the whole database: holding it while a Redis call
+        # hangs would stall every writer (web requests, workers stamping sent emails). Read,
+        # send, then mark in a second transaction; a crash in between sends again, which the
+        # idempotent actors absorb.
         with self.db.unit_of_work() as session:
-            return outbox.relay_batch(
-                session, self.clock, self.send, self.batch_size, created_before
-            )
+            events = outbox.unsent(session, self.batch_size, created_before)
+        if not events:
+            return 0
+        self.send(events)
+        with self.db.unit_of_work() as session:
+            return outbox.mark_sent(session, self.clock, [event.id for event in events])
 
     def drain(self) -> int:
         total = 0
@@ -66,7 +84,7 @@ class Relay:
             total += sent
         return total
 
-    def run(self, stop: threading.Event, idle_seconds: float = 0.25) -> None:
+    def run(self, stop: threading.Event, idle_seconds: float = 0.05) -> None:
         """Relay until ``stop`` is set, backing off while Redis is unreachable."""
         backoff = idle_seconds
         while not stop.is_set():

@@ -18,6 +18,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from core import definition_versions
 from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import SystemClock
@@ -27,7 +28,7 @@ from core.settings import Settings
 from onboarding import customization as onboarding_customization
 from onboarding.models import Enrollment
 from onboarding.sequence import SEQUENCE
-from screening import applications
+from screening import applications, bank_customization
 from screening import customization as screening_customization
 from screening.definition import AssessmentDefinition, SjtItem
 from screening.models import Application, AssessmentVersion, Opening, Packet
@@ -402,7 +403,7 @@ def test_packets_are_built_from_the_companys_published_bank(
     packet_actors.build_packet(application_id)
     with db.unit_of_work() as session:
         packet = session.scalars(select(Packet).filter_by(application_id=application_id)).one()
-        bank = screening_customization.current_bank(session, opening.company_id)
+        bank = bank_customization.current_bank(session, opening.company_id)
     assert bank is not None and packet.bank_checksum == bank.checksum
     texts = [question["text"] for question in packet.content["questions"]]
     assert texts and all(text.endswith(" (our wording)") for text in texts)
@@ -509,12 +510,10 @@ def _customized_elsewhere(db: Database, company_id: int) -> None:
         screening_customization.publish_assessment(
             session, SystemClock(), company, text, published_by=None
         )
-        bank = screening_customization.apply_bank_changes(
-            screening_customization.default_bank_text(), {"emp_b1": "Reworded for A."}
+        bank = bank_customization.apply_bank_changes(
+            bank_customization.default_bank_text(), {"emp_b1": "Reworded for A."}
         )
-        screening_customization.publish_bank(
-            session, SystemClock(), company_id, bank, published_by=None
-        )
+        bank_customization.publish_bank(session, SystemClock(), company_id, bank, published_by=None)
 
 
 STAFF_PAGES = [
@@ -666,3 +665,60 @@ def test_notices_carry_the_companys_sender_name(
         if str(m["Message-ID"]).startswith(f"<packet_ready-{packet.id}-")
     ]
     assert sent and all(str(m["From"]) == "Acme People Team <no-reply@onramp.local>" for m in sent)
+
+
+def test_a_draft_sent_with_browser_line_breaks_is_stored_with_its_own(
+    admin_client: FlaskClient, db: Database, opening: Opening
+) -> None:
+    """Browsers send every line break in a form as CRLF; the diff must still show one line."""
+    path = "/admin/customize/sequence/customer-culture/yaml"
+    values = _edit_form(admin_client, path)
+    text = values["yaml_text"].replace("    offset_days: -7\n", "    offset_days: -6\n", 1)
+    published = admin_client.post(
+        path, data={**values, "yaml_text": text.replace("\n", "\r\n"), "action": "publish"}
+    )
+    assert published.status_code == 302, published.text[:3000]
+    changes = re.findall(
+        r'class="diff-(?:added|removed)">([^<]*)<', admin_client.get(published.location).text
+    )
+    assert changes == [
+        "-version: 1",
+        "+version: 2",
+        "-    offset_days: -7",
+        "+    offset_days: -6",
+    ]
+    with db.unit_of_work() as session:
+        row = definition_versions.latest(session, opening.company_id, SEQUENCE)
+        assert row is not None and "\r" not in row.yaml_text
+
+
+def test_aliases_are_refused_at_their_line(admin_client: FlaskClient, opening: Opening) -> None:
+    """A few nested aliases would make a small text validate as millions of values."""
+    path = "/admin/customize/sequence/customer-culture/yaml"
+    values = _edit_form(admin_client, path)
+    text = values["yaml_text"].replace("title: ", "title: &name ", 1)
+    text = text.replace("    offset_days: -7\n", "    offset_days: *name\n", 1)
+    line = text.splitlines().index("    offset_days: *name") + 1
+    response = admin_client.post(path, data={**values, "yaml_text": text, "action": "preview"})
+    assert response.status_code == 422
+    assert f"Line {line}, column 18" in response.text
+    assert "aliases (*name) are not supported here" in response.text
+
+
+def test_a_value_yaml_cannot_build_is_a_problem_at_its_line(
+    admin_client: FlaskClient, opening: Opening
+) -> None:
+    """PyYAML reads 0000-01-01 as a date it cannot build and raises ValueError (found by
+    tests/integration/test_fuzz.py): a problem at its line, never a server error."""
+    for path in (
+        "/admin/customize/question-bank/service-mindset-interview/yaml",
+        "/admin/customize/question-bank/service-mindset-interview",
+    ):
+        values = _edit_form(admin_client, path)
+        field = "yaml_text" if path.endswith("/yaml") else "draft"
+        text = values[field].replace("version: 1\n", "version: 1\nwhen: 0000-01-01\n", 1)
+        line = text.splitlines().index("when: 0000-01-01") + 1
+        response = admin_client.post(path, data={**values, field: text, "action": "check"})
+        assert response.status_code == 422, response.text[:2000]
+        assert f"Line {line}, column 7" in response.text
+        assert "not a value we can read: year 0 is out of range" in response.text

@@ -170,10 +170,19 @@ class World:
     enrollment_id: int
     portal_token: str
     candidate: FlaskClient
-    manager: FlaskClient
+    manager: FlaskClient  # on the opening's panel
+    admin: FlaskClient  # the company's admin
+    staff_ids: tuple[int, ...]  # theirs: examples must not lock them out of their own pages
     values: dict[str, list[str]] = field(default_factory=dict)  # valid ones, by parameter name
     csrf: dict[str, str] = field(default_factory=dict)  # a token for each client's session
-    forms: list[tuple[FlaskClient, Form]] = field(default_factory=list)  # every form, found
+
+    def client_for(self, path: str) -> tuple[FlaskClient, str]:
+        """Who would send a request to this path, and that client's name."""
+        if path.startswith("/admin"):
+            return self.admin, "admin"
+        if path.startswith(("/manager", "/account")):
+            return self.manager, "manager"
+        return self.candidate, "candidate"
 
     def __repr__(self) -> str:  # short, for hypothesis's failure reports
         return f"World(opening={self.opening.slug!r}, application_id={self.application_id})"
@@ -213,15 +222,16 @@ def world(
     make_user: Callable[..., Any],
     scored_application: Callable[..., int],
 ) -> World:
-    manager = make_user(openings=(opening,))
+    manager, admin = make_user(openings=(opening,)), make_user(role="admin")
     application_id = scored_application()
     candidate = app.test_client()
     submitted_token = complete(candidate, opening.slug, default_definition)
     started_token, _ = start(candidate, opening.slug, name="Fuzz Candidate")
     enrollment_id = enroll(db, clock, opening, manager_id=manager.id)
     portal_token = portal_path(db, settings, enrollment_id).rsplit("/", 1)[1]
-    staff = app.test_client()
+    staff, boss = app.test_client(), app.test_client()
     login(staff, manager)
+    login(boss, admin)
     ids = {
         "application_id": application_id,
         "opening_id": opening.id,
@@ -236,6 +246,8 @@ def world(
         portal_token=portal_token,
         candidate=candidate,
         manager=staff,
+        admin=boss,
+        staff_ids=(manager.id, admin.id),
         values={
             **{name: [str(value)] for name, value in ids.items()},
             "slug": [opening.slug],
@@ -246,12 +258,9 @@ def world(
         csrf={
             "candidate": csrf_token(candidate.get(f"/o/{opening.slug}").text),
             "manager": csrf_token(staff.get("/manager/").text),
+            "admin": csrf_token(boss.get("/manager/").text),
         },
     )
-    found.forms = every_form(found)
-    actions = " ".join(form.action for _, form in found.forms)
-    for kind in ("/o/", "/login", "/erase", "/steps/", "/scorecard", "/decision", "/manager/hires"):
-        assert kind in actions, f"no {kind} form found to fuzz"
     return found
 
 
@@ -302,9 +311,8 @@ def test_no_route_parameter_is_a_server_error(
     if rule.endpoint in SESSION_ENDPOINTS:
         methods = ["GET"]
     method = data.draw(st.sampled_from(methods), label="method")
-    staff = rule.rule.startswith(("/manager", "/admin"))
-    client = world.manager if staff else world.candidate
-    form = {"csrf_token": world.csrf["manager" if staff else "candidate"]}
+    client, name = world.client_for(rule.rule)
+    form = {"csrf_token": world.csrf[name]}
     check(world, db, method, lambda: client.open(url, method=method, data=form))
 
 
@@ -317,17 +325,20 @@ class Form:
     fields: dict[str, list[str]]  # name → the values the page offers (empty: free text)
 
 
-class _FormReader(HTMLParser):
-    """Every <form method="post"> on a page, with its fields."""
+class _PageReader(HTMLParser):
+    """The links on a page, and every <form method="post"> with its fields."""
 
     def __init__(self, page_path: str) -> None:
         super().__init__()
-        self.page_path, self.forms = page_path, list[Form]()
+        self.page_path, self.forms, self.links = page_path, list[Form](), list[str]()
         self._form: Form | None = None
         self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {key: value or "" for key, value in attrs}
+        href = attributes.get("href", "").split("#")[0]
+        if tag == "a" and href.startswith("/") and not href.startswith(("//", "/static/")):
+            self.links.append(href)
         if tag == "form" and attributes.get("method", "").lower() == "post":
             self._form = Form(attributes.get("action") or self.page_path, {})
             self.forms.append(self._form)
@@ -350,35 +361,61 @@ class _FormReader(HTMLParser):
             self._form = None
 
 
-def forms_on(client: FlaskClient, page_path: str) -> list[Form]:
-    page = client.get(page_path)
-    assert page.status_code == 200, (page_path, page.status_code)
-    reader = _FormReader(page_path)
-    reader.feed(page.text)
-    return reader.forms
+def crawl(client: FlaskClient, seeds: list[str], limit: int = 40) -> list[Form]:
+    """The forms on the seed pages and on the pages they link to, as this client sees them."""
+    queue, seen, forms = list(seeds), set[str](), dict[str, Form]()
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        if path in seen:
+            continue
+        seen.add(path)
+        page = client.get(path)
+        if page.status_code != 200 or page.mimetype != "text/html":
+            continue
+        reader = _PageReader(path)
+        reader.feed(page.text)
+        queue += reader.links
+        for form in reader.forms:
+            forms.setdefault(form.action, form)
+    return list(forms.values())
 
 
+@pytest.fixture
 def every_form(world: World) -> list[tuple[FlaskClient, Form]]:
-    candidate, manager = world.candidate, world.manager
-    pages = [
-        (candidate, f"/o/{world.opening.slug}"),
-        (candidate, "/login"),
-        (candidate, f"/a/{world.submitted_token}/done"),
-        *[(candidate, f"/a/{world.started_token}/{n}") for n in world.values["number"]],
-        *[
-            (candidate, f"/welcome/{world.portal_token}/steps/{step.key}")
-            for step in SEQUENCE.steps
-            if step.audience == "new_hire"
-        ],
-        (manager, f"/manager/applications/{world.application_id}"),
-        (manager, "/manager/"),
+    """Every form the candidate, the new hire, the manager and the admin are shown."""
+    candidate_pages = [
+        f"/o/{world.opening.slug}",
+        "/login",
+        f"/a/{world.submitted_token}/done",
+        *[f"/a/{world.started_token}/{n}" for n in world.values["number"]],
+        *[f"/welcome/{world.portal_token}/steps/{step.key}" for step in SEQUENCE.steps],
     ]
-    found = [(client, form) for client, path in pages for form in forms_on(client, path)]
-    return [(client, form) for client, form in found if form.action != "/logout"]
+    staff_pages = ["/manager/", f"/manager/applications/{world.application_id}"]
+    found = [
+        *[(world.candidate, form) for form in crawl(world.candidate, candidate_pages)],
+        *[(world.manager, form) for form in crawl(world.manager, staff_pages)],
+        *[(world.admin, form) for form in crawl(world.admin, ["/admin/people", *staff_pages])],
+    ]
+    actions = " ".join(form.action for _, form in found)
+    for kind in ("/o/", "/login", "/erase", "/steps/", "/scorecard", "/decision", "/manager/hires"):
+        assert kind in actions, f"no {kind} form found to fuzz"
+    # Signing out, or changing the fuzzing accounts themselves, would end the examples' sessions.
+    own = tuple(f"/people/{staff_id}/" for staff_id in world.staff_ids)
+    return [
+        (client, form)
+        for client, form in found
+        if form.action not in {"/logout", "/account/password"}
+        and not any(path in form.action for path in own)
+    ]
 
 
-def _plausible(name: str) -> str:
-    """What a person would type in a free-text field."""
+def _plausible(name: str, offered: list[str], data: st.DataObject) -> str:
+    """What a person would send in a field: one of the values the page offers, if it offers
+    any (drawn only when there is a choice), else typical text."""
+    if len(offered) > 1:
+        return data.draw(st.sampled_from(offered), label=name)
+    if offered:
+        return offered[0]
     if "email" in name:
         return "ada@example.com"
     if "date" in name:
@@ -389,13 +426,13 @@ def _plausible(name: str) -> str:
 @fuzz_settings("forms")
 @given(data=st.data())
 def test_no_form_post_is_a_server_error_and_a_refused_one_stores_nothing(
-    db: Database, world: World, data: st.DataObject
+    db: Database,
+    world: World,
+    every_form: list[tuple[FlaskClient, Form]],
+    data: st.DataObject,
 ) -> None:
-    client, form = data.draw(st.sampled_from(world.forms), label="form")
-    fields = {
-        name: data.draw(st.sampled_from(offered), label=name) if offered else _plausible(name)
-        for name, offered in form.fields.items()
-    }
+    client, form = data.draw(st.sampled_from(every_form), label="form")
+    fields = {name: _plausible(name, offered, data) for name, offered in form.fields.items()}
     # A few fields changed at a time, so most posts get past the first check they meet.
     for name in data.draw(st.sets(st.sampled_from(sorted(fields)), max_size=3), label="change"):
         value = data.draw(hostile_text | st.none(), label=name)

@@ -103,7 +103,7 @@ def a_start_date() -> str:
 
 
 def enroll(db: Database, clock: SystemClock, opening: Opening, manager_id: int | None) -> int:
-    """A new hire of the opening's company, with the welcome, a reflection and a task open."""
+    """A hire of the opening's company; every step delivered (some still wait on another)."""
     application_id = random.randint(10**9, MAX_ID)
     hire = Hire(
         application_id=application_id,

@@ -130,3 +130,19 @@ def test_a_diff_names_both_sides() -> None:
     assert diff.startswith("--- demo v1\n+++ demo v2\n")
     assert "-intro: plain words here\n+intro: other words\n" in diff
     assert yaml_text.unified_diff(TEXT, TEXT, "a", "b") == ""
+
+
+def test_aliases_are_found_where_they_are_written() -> None:
+    text = "a: &first [1, 2]\nb: *first\nc:\n  - *first\n"
+    assert yaml_text.aliases(text) == [(2, 4), (4, 5)]
+    assert yaml_text.aliases(TEXT) == []
+    assert yaml_text.aliases("a: [\n") == []  # not YAML: the parser reports that
+
+
+def test_a_value_yaml_cannot_build_is_found_at_its_line() -> None:
+    assert yaml_text.unbuildable("a: 1\nb: [x, {c: 0000-01-01}]\n") == (
+        2,
+        12,
+        "year 0 is out of range",
+    )
+    assert yaml_text.unbuildable(TEXT) is None

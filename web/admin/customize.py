@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from core import yaml_text
 from core.accounts import User
 from core.companies import Company
-from core.definition_versions import Unchanged
-from core.definitions import DefinitionError, Problem, check_text
+from core.definition_versions import Unchanged, check, normalized_newlines
+from core.definitions import DefinitionError, Problem
 from core.errors import NotFound
+from screening import bank_customization
 from screening import customization as screening_customization
 from web import extensions
 from web.admin import customize_preview as previews
@@ -50,6 +51,10 @@ def _workspace(session: Session) -> tuple[User, Company]:
 
 def _action() -> str:
     return request.form.get("action", "")
+
+
+def _text(posted: str) -> str:
+    return normalized_newlines(posted)
 
 
 def _lost_draft() -> bool:
@@ -135,7 +140,7 @@ def customize_form(kind: str, key: str) -> Page:
                 return _yaml_page(session, doc, company, key, _yaml_form(text), exc.problems)
             form.draft.data = text
             return _form_page(session, doc, company, key, form, [])
-        base = request.form.get("draft", "")
+        base = _text(request.form.get("draft", ""))
         try:
             form = doc.form(base, request.form)
         except DefinitionError as exc:
@@ -149,7 +154,7 @@ def customize_form(kind: str, key: str) -> Page:
             return _form_page(session, doc, company, key, form, [problem], status=422)
         if _action() == "yaml":  # on to the YAML editor, with the changes made so far
             return _yaml_page(session, doc, company, key, _yaml_form(text), [], status=200)
-        problems = check_text(doc.kind, text)
+        problems = check(doc.kind, text)
         if not problems and _action() == "preview":
             return _preview_page(session, doc, company, key, text, "", None)
         if not problems and _action() == "publish":
@@ -166,7 +171,7 @@ def customize_form(kind: str, key: str) -> Page:
 
 def _starting_text(session: Session, doc: Document, company: Company, key: str) -> str:
     if request.method == "POST":  # "load": a draft handed over by another page
-        return request.form.get("draft") or request.form.get("yaml_text") or ""
+        return _text(request.form.get("draft") or request.form.get("yaml_text") or "")
     if request.args.get("start") == "default":
         doc.history(session, company, key)  # 404 for a key the workspace does not have
         return doc.default_draft(company, key)
@@ -201,7 +206,7 @@ def _form_page(
         form=form,
         problems=shown,
         openings=_openings(session, doc, company, key),
-        names=screening_customization.dimension_names(session, company.id),
+        names=bank_customization.dimension_names(session, company.id),
     )
     return html, status
 
@@ -232,8 +237,8 @@ def customize_yaml(kind: str, key: str) -> Page:
         form = YamlForm(formdata=formdata)
         if not form.validate():
             return _yaml_page(session, doc, company, key, form, [], status=422)
-        text = form.yaml_text.data or ""
-        problems = check_text(doc.kind, text)
+        text = _text(form.yaml_text.data or "")
+        problems = check(doc.kind, text)
         if not problems and _action() == "preview":
             return _preview_page(session, doc, company, key, text, "", None)
         if not problems and _action() == "publish":
@@ -279,10 +284,10 @@ def customize_preview(kind: str, key: str) -> Page:
     doc = document(kind)
     with extensions.db().unit_of_work() as session:
         _, company = _workspace(session)
-        text = request.form.get("draft")
+        text = _text(request.form.get("draft", ""))
         if not text:
             return _lost(doc, key)
-        problems = check_text(doc.kind, text)
+        problems = check(doc.kind, text)
         if problems:
             return _yaml_page(session, doc, company, key, _yaml_form(text), problems)
         view = request.form.get("view", "")

@@ -17,10 +17,11 @@ from core.accounts import User
 from core.clock import Clock
 from core.companies import Company
 from core.definition_versions import DefinitionVersion
-from core.definitions import DocumentKind
+from core.definitions import DefinitionError, DocumentKind
 from core.errors import NotFound
 from onboarding import customization as onboarding_customization
 from onboarding.sequence import SEQUENCE
+from screening import bank_customization
 from screening import customization as screening_customization
 from screening.definition import ASSESSMENT
 from screening.models import AssessmentVersion
@@ -121,6 +122,14 @@ def _by(session: Session, user_id: int | None) -> str:
     return user.name if user else "a former staff member"
 
 
+def _parsed(kind: DocumentKind[Any], text: str) -> Any:
+    """The draft a form is made from; DefinitionError with every problem at its line."""
+    refused = definition_versions.unreadable(text)
+    if refused:
+        raise DefinitionError(f"<{kind.name}>", refused)
+    return kind.parse_text(text, f"<{kind.name}>")
+
+
 def _bound(formdata: MultiDict[str, str] | None) -> dict[str, Any]:
     # Without request data the form shows the draft's values; FlaskForm would otherwise bind
     # the request's form (where an unchecked box reads as "off").
@@ -141,7 +150,7 @@ class Assessments(Document):
                 s.title,
                 s.version,
                 s.published_at,
-                f"{s.openings} opening{'s' if s.openings != 1 else ''} use it",
+                f"{s.openings} opening{' uses' if s.openings == 1 else 's use'} it",
             )
             for s in screening_customization.assessments_of(session, company.id)
         ]
@@ -161,8 +170,7 @@ class Assessments(Document):
         return screening_customization.assessment_diff(session, row)
 
     def form(self, text: str, formdata: MultiDict[str, str] | None) -> AssessmentForm:
-        definition = ASSESSMENT.parse_text(text, "<assessment>")
-        return assessment_form(definition, **_bound(formdata))
+        return assessment_form(_parsed(ASSESSMENT, text), **_bound(formdata))
 
     def apply(self, form: DraftForm, text: str) -> str:
         assert isinstance(form, AssessmentForm)
@@ -223,19 +231,11 @@ class _Stored(Document):
             return [Summary(self.default_key(), self._title(self.defaults()), None, None, "")]
         return [Summary(row.key, self._title(row.yaml_text), row.version, row.published_at, "")]
 
-    def draft(self, session: Session, company: Company, key: str) -> str:
-        row = definition_versions.latest(session, company.id, self.kind, key)
-        if row is not None:
-            return row.yaml_text
-        if key == self.default_key():
-            return self.defaults()
-        raise NotFound(f"This workspace has no {self.title.lower()} by that name.")
-
     def default_draft(self, company: Company, key: str) -> str:
         return yaml_text.replace_scalars(self.defaults(), {("key",): key})
 
     def history(self, session: Session, company: Company, key: str) -> list[VersionView]:
-        rows = definition_versions.history(session, company.id, self.kind, key)
+        rows = self.rows(session, company.id, key)
         if not rows and key != self.default_key():
             raise NotFound(f"This workspace has no {self.title.lower()} by that name.")
         current = definition_versions.latest(session, company.id, self.kind)
@@ -251,34 +251,11 @@ class _Stored(Document):
             for row in rows
         ]
 
-    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
-        row = definition_versions.version_of(session, company.id, self.kind, key, version)
-        if row is None:
-            raise NotFound("No such version.")
-        before = definition_versions.previous(session, row)
-        if before is None and key == self.default_key():  # the first one replaced the default
-            default = yaml.safe_load(self.defaults())
-            return yaml_text.unified_diff(
-                self.defaults(),
-                row.yaml_text,
-                f"{key} v{default['version']} (onramp's default)",
-                f"{key} v{row.version}",
-            )
-        return _diff(before, row)
+    def rows(self, session: Session, company_id: int, key: str) -> list[DefinitionVersion]:
+        raise NotImplementedError
 
     def _title(self, text: str) -> str:
         return self.title
-
-
-def _diff(before: DefinitionVersion | None, row: DefinitionVersion) -> str:
-    if before is None:
-        return ""
-    return yaml_text.unified_diff(
-        before.yaml_text,
-        row.yaml_text,
-        f"{row.key} v{before.version}",
-        f"{row.key} v{row.version}",
-    )
 
 
 class QuestionBanks(_Stored):
@@ -288,15 +265,23 @@ class QuestionBanks(_Stored):
     audience = "interviewers"
 
     def defaults(self) -> str:
-        return screening_customization.default_bank_text()
+        return bank_customization.default_bank_text()
+
+    def rows(self, session: Session, company_id: int, key: str) -> list[DefinitionVersion]:
+        return bank_customization.bank_history(session, company_id, key)
+
+    def draft(self, session: Session, company: Company, key: str) -> str:
+        return bank_customization.bank_draft(session, company.id, key)
+
+    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
+        return bank_customization.bank_diff(session, company.id, key, version)
 
     def form(self, text: str, formdata: MultiDict[str, str] | None) -> BankForm:
-        bank = QUESTION_BANK.parse_text(text, "<question bank>")
-        return bank_form(bank, **_bound(formdata))
+        return bank_form(_parsed(QUESTION_BANK, text), **_bound(formdata))
 
     def apply(self, form: DraftForm, text: str) -> str:
         assert isinstance(form, BankForm)
-        return screening_customization.apply_bank_changes(text, form.wording())
+        return bank_customization.apply_bank_changes(text, form.wording())
 
     def publish(
         self,
@@ -308,7 +293,7 @@ class QuestionBanks(_Stored):
         key: str,
         move_openings: bool,
     ) -> Outcome:
-        row = screening_customization.publish_bank(
+        row = bank_customization.publish_bank(
             session, clock, company.id, text, published_by=user.id, key=key
         )
         return Outcome(
@@ -327,9 +312,18 @@ class Sequences(_Stored):
     def defaults(self) -> str:
         return onboarding_customization.default_sequence_text()
 
+    def rows(self, session: Session, company_id: int, key: str) -> list[DefinitionVersion]:
+        return onboarding_customization.sequence_history(session, company_id, key)
+
+    def draft(self, session: Session, company: Company, key: str) -> str:
+        return onboarding_customization.sequence_draft(session, company.id, key)
+
+    def diff(self, session: Session, company: Company, key: str, version: int) -> str:
+        return onboarding_customization.sequence_diff(session, company.id, key, version)
+
     def form(self, text: str, formdata: MultiDict[str, str] | None) -> SequenceForm:
-        choices = onboarding_customization.step_choices(text)
-        return sequence_form(choices, **_bound(formdata))
+        _parsed(SEQUENCE, text)
+        return sequence_form(onboarding_customization.step_choices(text), **_bound(formdata))
 
     def apply(self, form: DraftForm, text: str) -> str:
         assert isinstance(form, SequenceForm)

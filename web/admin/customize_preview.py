@@ -22,6 +22,7 @@ from core.companies import Company
 from onboarding import customization as onboarding_customization
 from onboarding.enrollments import progress
 from onboarding.sequence import Sequence
+from screening import bank_customization
 from screening import customization as screening_customization
 from screening.definition import AssessmentDefinition
 from screening.packets import PacketQuestion
@@ -132,7 +133,7 @@ def _sample_opening(
 
 
 def question_bank(session: Session, company: Company, bank: QuestionBank) -> Preview:
-    names = screening_customization.dimension_names(session, company.id)
+    names = bank_customization.dimension_names(session, company.id)
     sections = [
         {
             "name": names.get(key, key),

@@ -92,7 +92,11 @@ def resume(token: str) -> Response:
 
 
 @bp.route("/a/<token>/<int:number>", methods=["GET", "POST"])
-@limiter.limit(lambda: extensions.settings().rate_limit_pages, key_func=_token_key)
+# Posts only: they write the draft. A page view writes at most one timestamp, once; limiting
+# views cost a Redis round trip on each and protected nothing.
+@limiter.limit(
+    lambda: extensions.settings().rate_limit_pages, key_func=_token_key, methods=["POST"]
+)
 def page(token: str, number: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         application = applications.find_application(session, _public_id(token))

@@ -245,7 +245,7 @@ def _chosen_version(versions: list[openings.VersionChoice], current: int | None)
     the company's, else ``current``, else the latest."""
     posted = request.form.get("assessment_version_id", "")
     ids = [version.id for version in versions]
-    if posted.isdigit() and int(posted) in ids:
+    if posted in {str(version_id) for version_id in ids}:  # not isdigit(): it takes "¹"
         return int(posted)
     return current if current in ids else (ids[0] if ids else None)
 

@@ -101,11 +101,12 @@
     var draft = draftForm.querySelector("[name=draft]").value;
     var day = draftForm.querySelector("[name=day]");
     document.querySelectorAll("main form").forEach(function (form) {
-      if (form === draftForm || form.method.toLowerCase() !== "post") {
+      if (form === draftForm || (form.getAttribute("method") || "").toLowerCase() !== "post") {
         return;
       }
       form.addEventListener("submit", function () {
-        form.action = draftForm.action;
+        // getAttribute: draftForm.action would be its buttons named "action"
+        form.setAttribute("action", draftForm.getAttribute("action"));
         hidden(form, "draft", draft);
         hidden(form, "view", view);
         hidden(form, "previewed_view", view);

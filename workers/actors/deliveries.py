@@ -113,6 +113,17 @@ def send(delivery_id: int) -> DeliveryStatus | None:
     return DeliveryStatus.SENT
 
 
+def is_outage(exc: Exception) -> bool:
+    """The mail server was unreachable or asked us to come back later (SMTP 4xx)."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 400 <= exc.smtp_code < 500
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(exc, smtplib.SMTPException):  # e.g. every recipient refused: the notice's fault
+        return False
+    return isinstance(exc, OSError)  # refused connection, timeout, unknown host
+
+
 def _release(delivery_id: int, exc: Exception) -> DeliveryStatus:
     rt = runtime.current()
     # The type and SMTP code only: SMTP error texts quote the recipient's address.
@@ -120,7 +131,9 @@ def _release(delivery_id: int, exc: Exception) -> DeliveryStatus:
     if isinstance(exc, smtplib.SMTPResponseException):
         error += f" {exc.smtp_code}"
     with rt.db.unit_of_work() as session:
-        outcome = deliveries.release(session, rt.clock, delivery_id, error, policy(rt.settings))
+        outcome = deliveries.release(
+            session, rt.clock, delivery_id, error, policy(rt.settings), outage=is_outage(exc)
+        )
     if outcome is DeliveryStatus.FAILED:
         log.error("delivery failed for good", extra={"delivery_id": delivery_id, "error": error})
         return outcome

@@ -6,7 +6,7 @@ import logging
 from functools import cache
 
 from core.deliveries import NoticeKind
-from screening import customization, hiring
+from screening import bank_customization, hiring
 from screening.question_bank import DEFAULT_QUESTION_BANK, QuestionBank, load_question_bank
 from workers import runtime
 from workers.actors import deliveries
@@ -25,7 +25,7 @@ def build_packet(application_id: int) -> None:
     """Idempotent: one packet per application, however often the event arrives."""
     rt = runtime.current()
     with rt.db.unit_of_work() as session:
-        bank = customization.bank_for_application(session, application_id) or default_bank()
+        bank = bank_customization.bank_for_application(session, application_id) or default_bank()
         packet = hiring.build_packet_for(session, rt.clock, application_id, bank)
     if packet is not None:
         log.info("packet built", extra={"application_id": application_id})
