@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
@@ -24,9 +24,32 @@ from onboarding.models import Enrollment, StepInstance
 from onboarding.sequence import Sequence, Step, grade_quiz, parse_sequence
 
 
+class HireDetails(Protocol):
+    """What enrolling a hire needs to know. Onboarding cannot read screening's tables, so the
+    caller (a worker) reads them there and passes any object of this shape, such as
+    ``screening.decisions.HireFacts``."""
+
+    @property
+    def application_id(self) -> int: ...
+    @property
+    def company_id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def start_date(self) -> date: ...
+    @property
+    def new_hire_name(self) -> str: ...
+    @property
+    def new_hire_email(self) -> str: ...
+    @property
+    def manager_user_id(self) -> int | None: ...
+    @property
+    def timezone(self) -> str: ...
+
+
 @dataclass(frozen=True)
 class Hire:
-    """The hire.accepted payload, as onboarding sees it."""
+    """A hire described directly (tests, imports): the plain form of :class:`HireDetails`."""
 
     application_id: int
     company_id: int
@@ -38,7 +61,9 @@ class Hire:
     timezone: str = "UTC"
 
 
-def enroll(session: Session, clock: Clock, hire: Hire, sequence: Sequence) -> Enrollment | None:
+def enroll(
+    session: Session, clock: Clock, hire: HireDetails, sequence: Sequence
+) -> Enrollment | None:
     """Create the enrollment and its step instances once; None if the hire is enrolled."""
     if session.scalar(select(Enrollment.id).filter_by(application_id=hire.application_id)):
         return None

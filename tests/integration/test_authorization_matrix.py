@@ -94,17 +94,7 @@ def world(
             user=manager,
             start_date=date.today() + timedelta(days=20),
         )
-        facts = decisions.hire_facts(session, application_id)
-        hire = enrollments.Hire(
-            facts.application_id,
-            facts.company_id,
-            facts.role,
-            facts.start_date,
-            facts.new_hire_name,
-            facts.new_hire_email,
-            facts.manager_user_id,
-            facts.timezone,
-        )
+        hire = decisions.hire_facts(session, application_id)
         enrollment = enrollments.enroll(session, clock, hire, load_sequence(DEFAULT_SEQUENCE))
         assert enrollment is not None
         manager_step = next(

@@ -35,17 +35,7 @@ def enroll_hire(application_id: int, start_date: str | None = None, **_legacy: A
     this change still carry; they are not used.)"""
     rt = runtime.current()
     with rt.db.unit_of_work() as session:
-        facts = decisions.hire_facts(session, application_id)
-        hire = enrollments.Hire(
-            facts.application_id,
-            facts.company_id,
-            facts.role,
-            facts.start_date,
-            facts.new_hire_name,
-            facts.new_hire_email,
-            facts.manager_user_id,
-            facts.timezone,
-        )
+        hire = decisions.hire_facts(session, application_id)
         sequence = customization.current_sequence(session, hire.company_id) or default_sequence()
         enrollment = enrollments.enroll(session, rt.clock, hire, sequence)
     if enrollment is not None:
