@@ -54,8 +54,11 @@ test-pg: install system-deps test-deps
 	ONRAMP_TEST_DATABASE_URL=$${ONRAMP_TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/pytest -m "not e2e" -p no:cacheprovider
 
+## Ratio benchmarks (bench/): a fresh database on the PostgreSQL server at
+## ONRAMP_BENCH_DATABASE_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test), or
+## SQLite with SQLITE=1; QUICK=1 for the short run (under 3 minutes). Writes bench/results.json.
 bench: install system-deps
-	$(BIN)/python bench/submit_to_scored.py
+	$(BIN)/python -m bench $(if $(filter-out 0,$(QUICK)),--quick) $(if $(filter-out 0,$(SQLITE)),--sqlite)
 
 clean:
 	rm -rf $(VENV) var test-artifacts *.egg-info

@@ -19,6 +19,7 @@ import argparse
 import os
 import platform
 import secrets
+import shutil
 import signal
 import statistics
 import sys
@@ -27,7 +28,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from bench import report, steps
 from bench.intake import Intake
@@ -102,7 +105,9 @@ def main(argv: list[str] | None = None) -> None:
     print(" · ".join(f"{k}: {v}" for k, v in meta.items()))
     print(report.table(rows))
     report.write(rows, meta)
-    print(f"\nwritten to {report.RESULTS.relative_to(Path.cwd())}")
+    print(f"\nwritten to {report.RESULTS}")
+    # The logs (and Redis's files) stay only when a run fails, for its post-mortem.
+    shutil.rmtree(bench.services.workdir, ignore_errors=True)
 
 
 class Bench:
@@ -117,6 +122,8 @@ class Bench:
     # --- the stack ---------------------------------------------------------------------------
 
     def start(self) -> None:
+        if self.server is not None:
+            _require_server(self.server)
         self.services.start()
         url = self._database("main")
         self.db = Database(url)
@@ -391,6 +398,20 @@ class Bench:
             version = connection.execute(text("SHOW server_version")).scalar()
         database.dispose()
         return f"PostgreSQL {version}"
+
+
+def _require_server(server: str) -> None:
+    try:
+        engine = create_engine(server)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except OperationalError:
+        raise SystemExit(
+            f"no PostgreSQL answers at {make_url(server).render_as_string()}: set "
+            "ONRAMP_BENCH_DATABASE_URL to a server the benchmark may create databases on, "
+            "or run `make bench SQLITE=1`"
+        ) from None
 
 
 def _medians(pipeline: Pipeline | None, kind: str) -> dict[str, float]:

@@ -13,7 +13,7 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 
-from core import migrate, outbox
+from core import log_privacy, migrate, outbox
 from core.clock import SystemClock, clock_for
 from core.db import Database
 from core.settings import Settings, SettingsError
@@ -39,6 +39,7 @@ def main() -> None:
         level=os.environ.get("ONRAMP_LOG_LEVEL", "INFO"),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    log_privacy.install()
     for noisy in ("httpx", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 

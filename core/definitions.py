@@ -96,6 +96,11 @@ def parse_yaml(text: str, source: str) -> YamlDocument:
         data = None if root is None else loader.construct_document(root)
     except yaml.YAMLError as exc:
         raise DefinitionError(source, [_syntax_problem(exc, text)]) from None
+    except (ValueError, OverflowError) as exc:
+        # A scalar that looks like a value YAML builds but cannot (e.g. the date 0000-01-01).
+        raise DefinitionError(
+            source, [Problem("", f"a value YAML cannot read: {exc}", None, None)]
+        ) from None
     finally:
         loader.dispose()
     return YamlDocument(data, root)

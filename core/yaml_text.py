@@ -248,6 +248,9 @@ def _render(node: yaml.ScalarNode, value: Any, text: str) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise NotEditable("numbers must be finite")
+        written = text[node.start_mark.index : node.end_mark.index]
+        if value.is_integer() and "." not in written:  # 70 stays written as 70, not 70.0
+            return str(int(value))
         return repr(value)
     if value is None:
         return "null"

@@ -385,6 +385,8 @@ def _weight_problems(
 
 
 def _is_published_version(session: Session, company_id: int, version_id: int) -> bool:
+    if not 0 < version_id < 2**31:  # no such id, and larger ones overflow the column type
+        return False
     return (
         session.scalar(
             select(AssessmentVersion.id).where(

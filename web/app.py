@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from flask import Flask
 
+from core import log_privacy
 from core.clock import Clock, clock_for
 from core.db import Database
 from core.settings import Settings
@@ -25,6 +26,7 @@ def create_app(
     settings: Settings | None = None, db: Database | None = None, clock: Clock | None = None
 ) -> Flask:
     settings = settings or Settings.from_env()
+    log_privacy.install()
     app = Flask(__name__)
     https = settings.secure_cookies or settings.base_url.startswith("https://")
     app.config.update(

@@ -22,6 +22,7 @@ def _limits_off_for_this_app() -> bool:
     """Exempt every request of an app whose settings turn limits off (tests, benchmarks)."""
     return not settings().rate_limits_enabled
 
+
 _DB, _CLOCK, _SETTINGS = "onramp.db", "onramp.clock", "onramp.settings"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, url_for
 
 STEP_KIND_LABELS = {
     "read_ack": "Read and confirm",
@@ -23,6 +23,15 @@ def local(moment: datetime | None, tz: str, fmt: str = "%a %d %b %Y") -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime(fmt) if moment else ""
 
 
+def accent_stylesheet(colour: str | None) -> str:
+    """The URL of the stylesheet that paints a company's pages in its accent colour (a
+    stylesheet, since the CSP allows no inline styles)."""
+    from web.candidate import theme
+
+    return url_for("candidate.theme_css", key=theme.accent_key(colour))
+
+
 def init_app(app: Flask) -> None:
+    app.add_template_global(accent_stylesheet, "accent_stylesheet")
     app.add_template_filter(local, "local")
     app.add_template_filter(lambda kind: STEP_KIND_LABELS.get(kind, kind), "step_kind")

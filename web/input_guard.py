@@ -61,6 +61,15 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+def to_id(value: Any) -> int:
+    """A WTForms ``coerce=`` for fields that post row ids: out of range is a ValueError, which
+    the field reports as an invalid value, rather than an overflow in the database driver."""
+    number = int(value)
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
 def strip(value: Any) -> Any:
     """A WTForms filter: surrounding whitespace removed before validators look at the text."""
     return value.strip() if isinstance(value, str) else value

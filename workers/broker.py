@@ -23,6 +23,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
+from core import log_privacy
 from core.clock import Clock, clock_for
 from core.db import Database
 from core.errors import DomainError
@@ -87,6 +88,7 @@ def setup_broker(
 ) -> RedisBroker:
     """Build the broker, make it Dramatiq's global one and give actors their runtime."""
     settings = settings or Settings.from_env()
+    log_privacy.install()  # the worker's handlers are set up by now (dramatiq's CLI)
     broker = build_broker(settings)
     dramatiq.set_broker(broker)
     runtime.install(

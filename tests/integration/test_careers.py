@@ -6,6 +6,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
@@ -235,3 +236,16 @@ def _contrast_with_white(key: str) -> float:
 
     r, g, b = (linear(int(key[i : i + 2], 16)) for i in (0, 2, 4))
     return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+def test_the_pre_screen_pages_wear_the_company_colour(
+    client: FlaskClient, db: Database, opening: Any, default_definition: Any
+) -> None:
+    from tests.candidate_flow import start
+
+    with db.unit_of_work() as session:
+        session.get_one(Company, opening.company_id).accent_color = "#2E7D32"
+    theme = '<link rel="stylesheet" href="/theme/2e7d32.css">'
+    assert theme in client.get(f"/o/{opening.slug}").text
+    _, first_page = start(client, opening.slug)
+    assert theme in first_page.text

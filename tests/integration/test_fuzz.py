@@ -184,8 +184,11 @@ class World:
             return self.manager, "manager"
         return self.candidate, "candidate"
 
-    def __repr__(self) -> str:  # short, for hypothesis's failure reports
+    def __repr__(self) -> str:
         return f"World(opening={self.opening.slug!r}, application_id={self.application_id})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # hypothesis prints fixtures; a 200 kB repr would warn
 
     def state(self, db: Database) -> tuple[Any, ...]:
         """Row counts everywhere, and what a post could change on the rows named here."""
@@ -319,10 +322,16 @@ def test_no_route_parameter_is_a_server_error(
 # -- forms ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(repr=False)
 class Form:
     action: str
     fields: dict[str, list[str]]  # name → the values the page offers (empty: free text)
+
+    def __repr__(self) -> str:
+        return f"Form({self.action!r})"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # a page's form can carry a whole YAML document
 
 
 class _PageReader(HTMLParser):

@@ -506,6 +506,19 @@ def test_an_application_id_of_2_31_in_webhook_json_is_a_400(
     assert table_counts(db) == before
 
 
+def test_an_id_of_2_63_in_a_form_field_is_a_422(
+    client: FlaskClient, db: Database, make_user: Callable[..., Any]
+) -> None:
+    login(client, make_user(role="admin"))
+    page = client.get("/manager/openings/new")
+    assert page.status_code == 200
+    before = table_counts(db)
+    for field, value in (("assessment_version_id", str(2**63)), ("panel", str(MAX_ID + 1))):
+        form = {"csrf_token": csrf_token(page.text), "title": "Advisor", field: value}
+        assert client.post("/manager/openings/new", data=form).status_code == 422, field
+    assert table_counts(db) == before
+
+
 # -- 5. Whitespace-only text ---------------------------------------------------------------
 
 

@@ -66,3 +66,8 @@ def test_the_filter_masks_tracebacks_too() -> None:
     assert TOKEN not in text
     assert f"Error handling request /a/{REDACTED}/4" in text
     assert "RuntimeError: while serving /a/" in text
+
+
+def test_email_addresses_are_masked_wherever_they_appear() -> None:
+    line = "DETAIL:  Key (email)=(jordan.o'neil+x@mail.example.co.uk) already exists."
+    assert redact(line) == "DETAIL:  Key (email)=(<email>) already exists."

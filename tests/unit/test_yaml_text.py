@@ -146,3 +146,10 @@ def test_a_value_yaml_cannot_build_is_found_at_its_line() -> None:
         "year 0 is out of range",
     )
     assert yaml_text.unbuildable(TEXT) is None
+
+
+def test_whole_numbers_keep_their_look() -> None:
+    after = yaml_text.replace_scalars(
+        TEXT, {("cut_scores", "advance"): 72.0, ("cut_scores", "review"): 50.5}
+    )
+    assert "cut_scores: {advance: 72, review: 50.5}" in after

@@ -56,6 +56,7 @@ class VersionView:
     published_by: str
     text: str
     current: bool
+    used_by: tuple[str, ...] = ()  # openings on this version (assessments)
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ class Document:
 
 def _by(session: Session, user_id: int | None) -> str:
     if user_id is None:
-        return "the command line"
+        return "setup or the command line"
     user = session.get(User, user_id)
     return user.name if user else "a former staff member"
 
@@ -212,6 +213,7 @@ class Assessments(Document):
             _by(session, row.published_by),
             screening_customization.assessment_text(row),
             current,
+            tuple(o.title for o in screening_customization.openings_on(session, row.id)),
         )
 
 

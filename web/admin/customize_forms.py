@@ -23,6 +23,18 @@ from web.input_guard import strip
 
 _PATH_PART = re.compile(r"\.?([^.\[\]]+)|\[(\d+)\]")
 MAX_YAML_CHARS = 200_000
+MAX_WHOLE_NUMBER = 10**9
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of a sensible size: WTForms' NumberRange raises OverflowError (a 500)
+    on an integer too large to compare as a float."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if isinstance(self.data, int) and abs(self.data) > MAX_WHOLE_NUMBER:
+            self.data = None
+            raise ValueError("Give a smaller number.")
 
 
 def path_parts(path: str) -> tuple[str | int, ...]:
@@ -292,7 +304,7 @@ def sequence_form(choices: list[StepChoice], **kwargs: Any) -> SequenceForm:
     data: dict[str, Any] = {}
     for choice in choices:
         fields[f"include__{choice.key}"] = BooleanField(choice.title)
-        fields[f"offset__{choice.key}"] = IntegerField(
+        fields[f"offset__{choice.key}"] = WholeNumberField(
             f"Day for “{choice.title}”",
             validators=[
                 InputRequired("Give a day: 0 is the first day, -7 a week before."),

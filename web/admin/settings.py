@@ -11,7 +11,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
-    IntegerField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -31,6 +30,7 @@ from core.company_settings import (
     update_settings,
 )
 from web import extensions
+from web.admin.customize_forms import WholeNumberField
 from web.admin.routes import bp
 from web.auth import signed_in_user
 from web.input_guard import strip
@@ -56,7 +56,7 @@ class SettingsForm(FlaskForm):
         choices=[SelectChoice(day, name) for day, name in WEEKDAY_NAMES.items()],
         validate_choice=False,
     )
-    retention_days = IntegerField(
+    retention_days = WholeNumberField(
         "Keep candidates' data for (days)",
         validators=[Optional(), NumberRange(min=1, message="Give a number of days.")],
     )

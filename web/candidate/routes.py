@@ -122,6 +122,7 @@ def page(token: str, number: int) -> Response | tuple[str, int]:
         applications.note_page_opened(clock, application, current)
         html = render_template(
             "candidate/page.html",
+            company=application.opening.company,
             definition=definition,
             page=current,
             form=form,

@@ -35,7 +35,7 @@ from screening.definition import Dimension
 from screening.models import Opening, OpeningStatus
 from screening.openings import WEIGHT_MAX, WEIGHT_MESSAGE, InvalidOpening, OpeningDetails
 from screening.packets import Packet
-from web.input_guard import strip
+from web.input_guard import strip, to_id
 
 RATING_CHOICES = [SelectChoice(str(value), str(value)) for value in range(1, 6)]
 DECISION_LABELS = {
@@ -148,13 +148,13 @@ class OpeningForm(FlaskForm):
     )
     assessment_version_id = SelectField(
         "Assessment version",
-        coerce=int,
+        coerce=to_id,
         invalid_choice_message="Choose one of this company's published versions.",
         invalid_value_message="Choose one of this company's published versions.",
     )
     panel = CheckboxesField(
         "Interview panel",
-        coerce=int,
+        coerce=to_id,
         invalid_choice_message="Choose the panel among this company's active staff.",
         invalid_value_message="Choose the panel among this company's active staff.",
     )
