@@ -38,6 +38,7 @@ class NoticeKind(StrEnum):
     STEP_ESCALATION = "step_escalation"  # subject: step instance id
     CATCH_UP_DIGEST = "catch_up_digest"  # subject: enrollment id; recipient: hire or manager
     STAFF_INVITATION = "staff_invitation"  # subject: invitation id; edition: its nonce
+    PORTAL_LINK = "portal_link"  # subject: enrollment id; edition: when an admin asked
 
 
 class DeliveryStatus(StrEnum):

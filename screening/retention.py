@@ -24,8 +24,9 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.clock import Clock
+from core.companies import Company
 from screening.erasure import Erasure, ErasureReason, anonymize_candidate
-from screening.models import Application, Candidate, Decision, Scorecard
+from screening.models import Application, Candidate, Decision, Opening, Scorecard
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,18 @@ def purge(
     """Anonymize every candidate whose time is up (see the module docstring)."""
     now = clock.now()
     abandoned, expired = _Tally(), _Tally()
-    for reason, keeps, tally in (
-        (ErasureReason.ABANDONED, _in_progress(now - timedelta(days=abandoned_days)), abandoned),
-        (ErasureReason.RETENTION, _in_use(now - timedelta(days=retention_days)), expired),
-    ):
+    passes = [
+        (ErasureReason.ABANDONED, _in_progress(now - timedelta(days=abandoned_days)), abandoned)
+    ]
+    for days, company_ids in _retention_periods(session, retention_days).items():
+        # An application of a company with another period keeps its candidate in this pass.
+        elsewhere = Application.opening_id.not_in(
+            select(Opening.id).where(Opening.company_id.in_(company_ids))
+        )
+        passes.append(
+            (ErasureReason.RETENTION, or_(elsewhere, _in_use(now - timedelta(days=days))), expired)
+        )
+    for reason, keeps, tally in passes:
         for erasure in _anonymize_due(session, clock, keeps, reason, batch_size):
             tally.add(erasure)
     result = PurgeResult(
@@ -79,6 +88,14 @@ def purge(
         },
     )
     return result
+
+
+def _retention_periods(session: Session, default_days: int) -> dict[int, list[int]]:
+    """Company ids by retention period: a company's own setting, else the deployment's."""
+    periods: dict[int, list[int]] = {}
+    for company_id, days in session.execute(select(Company.id, Company.retention_days)):
+        periods.setdefault(days or default_days, []).append(company_id)
+    return periods
 
 
 def _in_progress(cutoff: datetime) -> Any:

@@ -45,6 +45,7 @@ from core.accounts import Role, User
 from core.clock import SharedOffsetClock, SystemClock
 from web import extensions
 from web.extensions import limiter
+from web.input_guard import is_id
 
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
@@ -99,7 +100,7 @@ def signed_in_user(db_session: object) -> User:
 
 @login_manager.user_loader
 def _load(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit() and is_id(int(user_id))):
         return None
     with extensions.db().unit_of_work() as db_session:
         user = db_session.get(User, int(user_id))

@@ -22,6 +22,7 @@ from cli.main import main
 from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import FrozenClock
+from core.companies import Company
 from core.db import Database
 from core.settings import Settings, SettingsError
 from screening import applications, decisions, hiring, retention
@@ -406,3 +407,17 @@ def test_the_cli_purges_and_dry_runs(
 
     again = runner.invoke(main, ["retention", "purge"], env=env)
     assert again.output.startswith("0 candidate(s) were anonymized")
+
+
+def test_a_company_s_own_retention_period_overrides_the_deployment_s(
+    db: Database, opening: Opening, default_definition: AssessmentDefinition
+) -> None:
+    with db.unit_of_work() as session:
+        session.get_one(Company, opening.company_id).retention_days = RETENTION_DAYS + 200
+    idle = make_application(db, opening, default_definition, days_ago(RETENTION_DAYS + 100))
+    purge(db)
+    assert candidate_of(db, idle).erased_at is None  # the company keeps them longer
+    with db.unit_of_work() as session:
+        session.get_one(Company, opening.company_id).retention_days = 60
+    purge(db)
+    assert candidate_of(db, idle).erased_at is not None

@@ -35,6 +35,7 @@ COMPOSERS: dict[NoticeKind, Composer] = {
     NoticeKind.STEP_ESCALATION: onboarding_notices.step_notice,
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.catch_up_digest,
     NoticeKind.STAFF_INVITATION: invitations.invitation_email,
+    NoticeKind.PORTAL_LINK: onboarding_notices.portal_link,
 }
 
 
