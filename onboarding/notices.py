@@ -15,7 +15,9 @@ from icalendar import Event as IcsEvent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import audit, deliveries
 from core.accounts import User
+from core.clock import Clock
 from core.companies import Company
 from core.deliveries import Delivery, NoticeKind
 from core.links import portal_url
@@ -125,6 +127,46 @@ def catch_up_digest(session: Session, delivery: Delivery, settings: Settings) ->
     )
 
 
+def send_portal_link(session: Session, clock: Clock, enrollment: Enrollment, by: User) -> int:
+    """An admin asks for the hire's current portal link to be emailed again, audited; each
+    request is a new email (the edition is the moment it was asked for)."""
+    asked_at = clock.now()
+    delivery_id = deliveries.request(
+        session,
+        clock,
+        NoticeKind.PORTAL_LINK,
+        enrollment.id,
+        company_id=enrollment.company_id,
+        edition=asked_at.isoformat(),
+        announce=True,
+    )
+    audit.record(
+        session,
+        clock,
+        actor=f"user:{by.id}",
+        action="enrollment.portal_link_sent",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+        company_id=enrollment.company_id,
+        delivery_id=delivery_id,
+    )
+    return delivery_id
+
+
+def portal_link(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    """An admin sent the new hire their current portal link again (they lost the email)."""
+    enrollment = session.get_one(Enrollment, delivery.subject_id)
+    return render(
+        PACKAGE,
+        "portal_link",
+        to=enrollment.new_hire_email,
+        sender_name=_sender_name(session, enrollment),
+        greeting=first_name(enrollment.new_hire_name),
+        role=enrollment.role,
+        link=portal_url(settings, enrollment.portal_key),
+    )
+
+
 def meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
     definition = sequence_of(enrollment).steps_by_key[step.step_key]
     minutes = definition.meeting.duration_minutes if definition.meeting else 60
@@ -152,6 +194,10 @@ DESCRIPTIONS = {
 def describe(session: Session, delivery: Delivery) -> str:
     """What a delivery was about, in words an admin understands."""
     kind = NoticeKind(delivery.kind)
+    if kind == NoticeKind.PORTAL_LINK:
+        enrollment = session.get(Enrollment, delivery.subject_id)
+        role = enrollment.role if enrollment else "a new hire"
+        return f"Portal link for a new {role}"
     if kind == NoticeKind.CATCH_UP_DIGEST:
         enrollment = session.get(Enrollment, delivery.subject_id)
         role = enrollment.role if enrollment else "a new hire"

@@ -151,6 +151,8 @@ GETS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/people/{user_id}", (302, 404, 404, 200, 404)),
     ("/admin/settings", (302, 404, 404, 200, 200)),
     ("/admin/customize", (302, 404, 404, 200, 200)),
+    ("/admin/hires", (302, 404, 404, 200, 200)),
+    ("/admin/audit", (302, 404, 404, 200, 200)),
     # Admin B's own documents depend on what B has published: their own tests cover them.
     ("/admin/customize/{kind}/{key}", (302, 404, 404, 200, None)),
     ("/admin/customize/{kind}/{key}/yaml", (302, 404, 404, 200, None)),
@@ -177,6 +179,7 @@ REFUSED_POSTS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/people/invitations/{invitation_id}/resend", (302, 404, 404, None, 404)),
     ("/admin/people/invitations/{invitation_id}/revoke", (302, 404, 404, None, 404)),
     ("/admin/settings", (302, 404, 404, None, None)),
+    ("/admin/hires/{enrollment_id}/portal-link", (302, 404, 404, None, 404)),
     ("/admin/customize/{kind}/{key}", (302, 404, 404, None, None)),
     ("/admin/customize/{kind}/{key}/yaml", (302, 404, 404, None, None)),
     ("/admin/customize/{kind}/{key}/preview", (302, 404, 404, None, None)),

@@ -2,5 +2,6 @@
 imported here adds its pages to it."""
 
 from web.admin import customize as customize  # registers the customization pages
+from web.admin import operations as operations  # registers the hires and audit pages
 from web.admin import people  # noqa: F401 - registers the people pages on the admin blueprint
 from web.admin import settings as settings  # registers the company settings page

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
-from core import deliveries, invitations
+from core import audit, deliveries, invitations
 from core.accounts import User
 from core.deliveries import Delivery, NoticeKind
 from onboarding import notices as onboarding_notices
@@ -66,7 +66,18 @@ def retry_delivery(delivery_id: int) -> Response:
     if not form.validate_on_submit():
         abort(400)
     with extensions.db().unit_of_work() as session:
-        retried = deliveries.retry(session, signed_in_user(session).company_id, delivery_id)
+        admin = signed_in_user(session)
+        retried = deliveries.retry(session, admin.company_id, delivery_id)
+        if retried:
+            audit.record(
+                session,
+                extensions.clock(),
+                actor=f"user:{admin.id}",
+                action="delivery.retried",
+                subject_type="delivery",
+                subject_id=delivery_id,
+                company_id=admin.company_id,
+            )
     flash(
         "It will be tried again within a couple of minutes."
         if retried

@@ -1,0 +1,203 @@
+"""Operations for admins: the company's new hires (with a way to re-send a portal link) and
+the audit trail of admin changes, in plain words.
+
+Admins only (the admin blueprint's guard). Hires come through ``onboarding.access``, so
+another company's ids answer 404; the audit trail shows entries whose subject belongs to the
+admin's company or whose actor is one of its staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+
+from core.accounts import ROLE_LABELS, Role, User
+from core.audit import AuditEntry
+from core.companies import Company
+from core.invitations import Invitation
+from onboarding import access as onboarding_access
+from onboarding import enrollments
+from onboarding import notices as onboarding_notices
+from onboarding.models import Enrollment
+from screening.models import Application, Opening
+from web import extensions
+from web.admin.routes import bp
+from web.auth import signed_in_user
+
+AUDIT_PAGE_SIZE = 50
+
+# Admin changes, in the words the trail shows: "<who> <what>".
+AUDIT_WORDS: dict[str, str] = {
+    "invitation.sent": "invited someone to join as {role}",
+    "invitation.resent": "sent an invitation again (as {role})",
+    "invitation.revoked": "withdrew an invitation (as {role})",
+    "invitation.accepted": "accepted an invitation and joined",
+    "user.role_changed": "changed {user}'s role from {before} to {after}",
+    "user.deactivated": "deactivated {user}'s account",
+    "user.reactivated": "reactivated {user}'s account",
+    "user.password_changed": "changed {user}'s password",
+    "opening.created": "created the opening {opening}",
+    "opening.updated": "edited the opening {opening}",
+    "opening.paused": "paused the opening {opening}",
+    "opening.reopened": "reopened the opening {opening}",
+    "opening.closed": "closed the opening {opening}",
+    "company.settings_changed": "changed the company settings ({fields})",
+    "definition.published": "published version {version} of the {kind} {key}",
+    "candidate.exported": "exported a candidate's data",
+    "candidate.erased": "erased a candidate's data",
+    "enrollment.portal_link_sent": "sent a new portal link to {hire}",
+    "delivery.retried": "asked for a failed email to be tried again",
+}
+KIND_WORDS = {"assessment": "assessment", "question_bank": "question bank", "sequence": "sequence"}
+
+
+@dataclass(frozen=True)
+class HireRow:
+    progress: enrollments.HireProgress
+    overdue: int
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    at: datetime
+    who: str
+    what: str
+
+
+def _checked_form() -> None:
+    """The action buttons' forms carry nothing but their CSRF token."""
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+
+@bp.get("/hires")
+def hires_page() -> str:
+    now = extensions.clock().now()
+    with extensions.db().unit_of_work() as session:
+        admin = signed_in_user(session)
+        rows = [
+            HireRow(hire, _overdue(session, hire.enrollment, now))
+            for hire in onboarding_access.hires_for(session, admin)
+        ]
+        return render_template("admin/hires.html", rows=rows, form=FlaskForm())
+
+
+def _overdue(session: Session, enrollment: Enrollment, now: datetime) -> int:
+    return sum(
+        1
+        for step in enrollments.steps_of(session, enrollment)
+        if step.status == "delivered" and step.due_at < now
+    )
+
+
+@bp.post("/hires/<id:enrollment_id>/portal-link")
+def send_portal_link(enrollment_id: int) -> Response:
+    _checked_form()
+    with extensions.db().unit_of_work() as session:
+        admin = signed_in_user(session)
+        enrollment = onboarding_access.enrollment_for(session, admin, enrollment_id)
+        onboarding_notices.send_portal_link(session, extensions.clock(), enrollment, by=admin)
+        name = enrollment.new_hire_name
+    flash(f"A new portal link is on its way to {name}.")
+    return redirect(url_for(".hires_page"))
+
+
+@bp.get("/audit")
+def audit_page() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    with extensions.db().unit_of_work() as session:
+        admin = signed_in_user(session)
+        company = session.get_one(Company, admin.company_id)
+        staff = {user.id: user for user in _staff(session, company.id)}
+        query = select(AuditEntry).where(
+            AuditEntry.action.in_(AUDIT_WORDS), _in_company(company.id, staff)
+        )
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        entries = session.scalars(
+            query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * AUDIT_PAGE_SIZE)
+            .limit(AUDIT_PAGE_SIZE)
+        ).all()
+        lines = [_line(session, entry, staff) for entry in entries]
+        return render_template(
+            "admin/audit.html",
+            lines=lines,
+            page=page,
+            has_next=page * AUDIT_PAGE_SIZE < total,
+            timezone=company.timezone,
+        )
+
+
+def _staff(session: Session, company_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.company_id == company_id)))
+
+
+def _in_company(company_id: int, staff: dict[int, User]) -> ColumnElement[bool]:
+    def subject(kind: str, ids: Any) -> ColumnElement[bool]:
+        return and_(AuditEntry.subject_type == kind, AuditEntry.subject_id.in_(ids))
+
+    return or_(
+        AuditEntry.actor.in_([f"user:{user_id}" for user_id in staff]),
+        AuditEntry.data["company_id"].as_integer() == company_id,
+        subject("user", list(staff)),
+        and_(AuditEntry.subject_type == "company", AuditEntry.subject_id == company_id),
+        subject("invitation", select(Invitation.id).where(Invitation.company_id == company_id)),
+        subject("opening", select(Opening.id).where(Opening.company_id == company_id)),
+        subject("enrollment", select(Enrollment.id).where(Enrollment.company_id == company_id)),
+        subject(
+            "application",
+            select(Application.id)
+            .join(Opening, Opening.id == Application.opening_id)
+            .where(Opening.company_id == company_id),
+        ),
+    )
+
+
+def _who(entry: AuditEntry, staff: dict[int, User]) -> str:
+    kind, _, number = entry.actor.partition(":")
+    if kind == "user" and number.isdigit():
+        user = staff.get(int(number))
+        return user.name if user else "A former staff member"
+    return {"cli": "The command line", "retention": "The retention policy"}.get(
+        kind, "The system" if kind != "candidate" else "The candidate"
+    )
+
+
+def _line(session: Session, entry: AuditEntry, staff: dict[int, User]) -> AuditLine:
+    data = entry.data or {}
+    words: dict[str, Any] = {
+        "role": _role(data.get("role")),
+        "before": _role(data.get("before")),
+        "after": _role(data.get("after")),
+        "fields": ", ".join(str(f).replace("_", " ") for f in data.get("fields", [])),
+        "version": data.get("version", "?"),
+        "key": data.get("key", ""),
+        "kind": KIND_WORDS.get(entry.subject_type, entry.subject_type.replace("_", " ")),
+        "user": "",
+        "opening": "",
+        "hire": "",
+    }
+    if entry.subject_type == "user":
+        user = staff.get(entry.subject_id) or session.get(User, entry.subject_id)
+        words["user"] = user.name if user else "a former staff member"
+    elif entry.subject_type == "opening":
+        opening = session.get(Opening, entry.subject_id)
+        words["opening"] = f"“{opening.title}”" if opening else "(since removed)"
+    elif entry.subject_type == "enrollment":
+        enrollment = session.get(Enrollment, entry.subject_id)
+        words["hire"] = enrollment.new_hire_name if enrollment else "a former new hire"
+    return AuditLine(entry.at, _who(entry, staff), AUDIT_WORDS[entry.action].format(**words))
+
+
+def _role(value: object) -> str:
+    try:
+        return ROLE_LABELS[Role(str(value))]
+    except ValueError:
+        return str(value or "")
