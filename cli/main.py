@@ -73,7 +73,12 @@ def seed_demo() -> None:
 
 
 @main.command()
-@click.option("--processes", default=1, show_default=True)
+@click.option(
+    "--processes",
+    default=os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="One process per core: scoring and packet building are CPU-bound under the GIL.",
+)
 @click.option("--threads", default=4, show_default=True)
 def worker(processes: int, threads: int) -> None:
     """Run Dramatiq workers (all queues)."""
