@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core import audit, deliveries
 from core.clock import Clock
+from core.companies import Company
 from core.db import rows_changed
 from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError, NotFound
@@ -45,6 +46,10 @@ class HireDetails(Protocol):
     def manager_user_id(self) -> int | None: ...
     @property
     def timezone(self) -> str: ...
+    @property
+    def working_days(self) -> str:
+        """The company's working days as it stores them: ``"mon,tue,wed,thu,fri"``."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,7 @@ class Hire:
     new_hire_email: str
     manager_user_id: int | None
     timezone: str = "UTC"
+    working_days: str = scheduling.DEFAULT_WORKING_DAYS
 
 
 def enroll(
@@ -88,7 +94,9 @@ def enroll(
     rows = [
         _step_row(enrollment.id, step, plan, now)
         for step, plan in zip(
-            sequence.steps, scheduling.plan(sequence, hire.start_date, hire.timezone), strict=True
+            sequence.steps,
+            scheduling.plan(sequence, hire.start_date, hire.timezone, hire.working_days),
+            strict=True,
         )
     ]
     session.execute(insert(StepInstance), rows)
@@ -387,10 +395,16 @@ def complete_step(
 
 
 def reschedule(session: Session, clock: Clock, enrollment: Enrollment, new_start: date) -> int:
-    """Move every pending step to the new start date; delivered ones stay as they were."""
+    """Move every pending step to the new start date; delivered ones stay as they were.
+
+    Steps land on the company's working days as they are now (the enrollment keeps its time
+    zone but not the working days it was planned with)."""
+    company = session.get_one(Company, enrollment.company_id)
     planned = {
         p.step_key: p
-        for p in scheduling.plan(sequence_of(enrollment), new_start, enrollment.timezone)
+        for p in scheduling.plan(
+            sequence_of(enrollment), new_start, enrollment.timezone, company.working_days
+        )
     }
     moved = 0
     for step in steps_of(session, enrollment):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.company_settings import WEEKDAYS
 from onboarding.sequence import Sequence, Step
 
 DELIVERY_HOUR = 9  # steps, reminders and escalations arrive at 09:00 local time
@@ -28,7 +29,18 @@ def zone(tz: str) -> ZoneInfo:
         ) from None
 
 
-SATURDAY = 5
+# A company's working days as it stores them (``Company.working_days``).
+DEFAULT_WORKING_DAYS = "mon,tue,wed,thu,fri"
+
+
+def weekdays(working_days: str) -> frozenset[int]:
+    """``"sun,mon,tue"`` as ``date.weekday()`` numbers; ValueError if it names no working day
+    or something that is not a day of the week."""
+    names = [name.strip() for name in working_days.split(",") if name.strip()]
+    unknown = [name for name in names if name not in WEEKDAYS]
+    if not names or unknown:
+        raise ValueError(f"working days must be some of {', '.join(WEEKDAYS)}: {working_days!r}")
+    return frozenset(WEEKDAYS.index(name) for name in names)
 
 
 def local_time(
@@ -37,13 +49,17 @@ def local_time(
     tz: str | ZoneInfo,
     hour: int = DELIVERY_HOUR,
     working_days_only: bool = False,
+    working_days: str | frozenset[int] = DEFAULT_WORKING_DAYS,
 ) -> datetime:
     """``hour``:00 wall-clock time in ``tz`` on ``start_date + offset_days``, in UTC; with
-    ``working_days_only`` a weekend day becomes the Monday after."""
+    ``working_days_only`` a day off becomes the next of ``working_days`` (Monday to Friday
+    unless told otherwise)."""
     where = tz if isinstance(tz, ZoneInfo) else zone(tz)
     day = start_date + timedelta(days=offset_days)
-    if working_days_only and day.weekday() >= SATURDAY:
-        day += timedelta(days=7 - day.weekday())
+    if working_days_only:
+        days = working_days if isinstance(working_days, frozenset) else weekdays(working_days)
+        while day.weekday() not in days:  # at most six steps: ``days`` is never empty
+            day += timedelta(days=1)
     return datetime.combine(day, time(hour), tzinfo=where).astimezone(UTC)
 
 
@@ -57,14 +73,19 @@ class PlannedStep:
 
 
 def plan_step(
-    step: Step, start_date: date, tz: str | ZoneInfo, working_days_only: bool = False
+    step: Step,
+    start_date: date,
+    tz: str | ZoneInfo,
+    working_days_only: bool = False,
+    working_days: str | frozenset[int] = DEFAULT_WORKING_DAYS,
 ) -> PlannedStep:
     """Due, reminder and escalation days count from the day the step arrives."""
     where = tz if isinstance(tz, ZoneInfo) else zone(tz)
+    days_on = working_days if isinstance(working_days, frozenset) else weekdays(working_days)
     day = step.offset_days
 
     def at(days: int, hour: int = DELIVERY_HOUR) -> datetime:
-        return local_time(start_date, days, where, hour, working_days_only)
+        return local_time(start_date, days, where, hour, working_days_only, days_on)
 
     def after(days: int | None) -> datetime | None:
         return None if days is None else at(day + days)
@@ -78,13 +99,22 @@ def plan_step(
     )
 
 
-def plan(sequence: Sequence, start_date: date, tz: str) -> tuple[PlannedStep, ...]:
-    """Every step's times, in sequence order.
+def plan(
+    sequence: Sequence,
+    start_date: date,
+    tz: str,
+    working_days: str = DEFAULT_WORKING_DAYS,
+) -> tuple[PlannedStep, ...]:
+    """Every step's times, in sequence order; with the sequence's ``working_days_only``, times
+    that fall on a day off move to the company's next working day (``working_days``, stored
+    as ``"mon,tue,wed,thu,fri"``).
 
     Times are nominal: a step with ``after`` still waits for that step to be completed; this
     says only when it is due to arrive. A new start date gives new times by planning again.
     """
     where = zone(tz)
+    days_on = weekdays(working_days)
     return tuple(
-        plan_step(step, start_date, where, sequence.working_days_only) for step in sequence.steps
+        plan_step(step, start_date, where, sequence.working_days_only, days_on)
+        for step in sequence.steps
     )

@@ -166,6 +166,7 @@ class HireFacts:
     new_hire_email: str
     manager_user_id: int | None
     timezone: str
+    working_days: str  # the company's, as it stores them: "mon,tue,wed,thu,fri"
 
 
 def hire_facts(session: Session, application_id: int) -> HireFacts:
@@ -194,6 +195,7 @@ def hire_facts(session: Session, application_id: int) -> HireFacts:
         new_hire_email=application.candidate.email,
         manager_user_id=decider.id if decider else None,
         timezone=opening.company.timezone,
+        working_days=opening.company.working_days,
     )
 
 

@@ -152,6 +152,7 @@ GETS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/settings", (302, 404, 404, 200, 200)),
     ("/admin/customize", (302, 404, 404, 200, 200)),
     ("/admin/hires", (302, 404, 404, 200, 200)),
+    ("/admin/dead-letters", (302, 404, 404, 200, 200)),
     ("/admin/audit", (302, 404, 404, 200, 200)),
     # Admin B's own documents depend on what B has published: their own tests cover them.
     ("/admin/customize/{kind}/{key}", (302, 404, 404, 200, None)),
@@ -180,6 +181,8 @@ REFUSED_POSTS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/people/invitations/{invitation_id}/revoke", (302, 404, 404, None, 404)),
     ("/admin/settings", (302, 404, 404, None, None)),
     ("/admin/hires/{enrollment_id}/portal-link", (302, 404, 404, None, 404)),
+    # Dead letters are deployment-wide: with two companies, no admin may re-send them.
+    ("/admin/dead-letters/resend", (302, 404, 404, 404, 404)),
     ("/admin/customize/{kind}/{key}", (302, 404, 404, None, None)),
     ("/admin/customize/{kind}/{key}/yaml", (302, 404, 404, None, None)),
     ("/admin/customize/{kind}/{key}/preview", (302, 404, 404, None, None)),

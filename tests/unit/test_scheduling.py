@@ -199,3 +199,42 @@ def test_in_working_days_a_start_later_by_whole_weeks_moves_every_step_by_those_
         old_local, new_local = old.deliver_at.astimezone(zone), new.deliver_at.astimezone(zone)
         assert new_local.date() - old_local.date() == timedelta(weeks=weeks)
         assert new_local.time() == time(DELIVERY_HOUR)
+
+
+def test_a_sunday_to_thursday_week_moves_friday_and_saturday_steps_to_sunday() -> None:
+    week = "sun,mon,tue,wed,thu"
+    thursday = date(2027, 3, 4)
+    friday = local_time(thursday, 1, "Asia/Jerusalem", working_days_only=True, working_days=week)
+    saturday = local_time(thursday, 2, "Asia/Jerusalem", working_days_only=True, working_days=week)
+    sunday = local_time(thursday, 3, "Asia/Jerusalem", working_days_only=True, working_days=week)
+    assert friday == saturday == sunday == utc(2027, 3, 7, 7)  # Sunday 09:00 IST
+    thursday_itself = local_time(
+        thursday, 0, "Asia/Jerusalem", working_days_only=True, working_days=week
+    )
+    assert thursday_itself == utc(2027, 3, 4, 7)
+    for start in (thursday + timedelta(days=n) for n in range(7)):
+        for planned in plan(default_sequence(), start, "Asia/Jerusalem", working_days=week):
+            for moment in (planned.deliver_at, planned.due_at, planned.remind_at):
+                if moment is not None:
+                    assert moment.astimezone(ZoneInfo("Asia/Jerusalem")).weekday() not in (4, 5)
+
+
+def test_a_four_day_week_moves_friday_steps_to_the_monday_after() -> None:
+    week = "mon,tue,wed,thu"
+    monday = date(2027, 3, 1)
+    assert local_time(monday, 4, "UTC", working_days_only=True, working_days=week) == utc(
+        2027, 3, 8, 9
+    )
+    assert local_time(monday, 3, "UTC", working_days_only=True, working_days=week) == utc(
+        2027, 3, 4, 9
+    )
+    assert local_time(monday, 4, "UTC", working_days=week) == utc(2027, 3, 5, 9)  # calendar days
+    for start in (monday + timedelta(days=n) for n in range(7)):
+        for planned in plan(default_sequence(), start, "UTC", working_days=week):
+            assert planned.deliver_at.weekday() < 4 and planned.due_at.weekday() < 4
+
+
+def test_unknown_working_days_are_refused() -> None:
+    for week in ("", "mon,funday", "Monday"):
+        with pytest.raises(ValueError, match="working days"):
+            plan(default_sequence(), date(2027, 3, 1), "UTC", working_days=week)

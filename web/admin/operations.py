@@ -1,5 +1,6 @@
-"""Operations for admins: the company's new hires (with a way to re-send a portal link) and
-the audit trail of admin changes, in plain words.
+"""Operations for admins: the company's new hires (with a way to re-send a portal link),
+dead-lettered messages (on a single-company deployment) and the audit trail of admin changes,
+in plain words.
 
 Admins only (the admin blueprint's guard). Hires come through ``onboarding.access``, so
 another company's ids answer 404; the audit trail shows entries whose subject belongs to the
@@ -18,6 +19,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
+from core import audit
 from core.accounts import ROLE_LABELS, Role, User
 from core.audit import AuditEntry
 from core.companies import Company
@@ -28,6 +30,7 @@ from onboarding import notices as onboarding_notices
 from onboarding.models import Enrollment
 from screening.models import Application, Opening
 from web import extensions
+from web.admin import dead_letters
 from web.admin.routes import bp
 from web.auth import signed_in_user
 
@@ -54,6 +57,7 @@ AUDIT_WORDS: dict[str, str] = {
     "candidate.erased": "erased a candidate's data",
     "enrollment.portal_link_sent": "sent a new portal link to {hire}",
     "delivery.retried": "asked for a failed email to be tried again",
+    "message.resent": "sent a dead-lettered message again ({what})",
 }
 KIND_WORDS = {"assessment": "assessment", "question_bank": "question bank", "sequence": "sequence"}
 
@@ -107,6 +111,50 @@ def send_portal_link(enrollment_id: int) -> Response:
         name = enrollment.new_hire_name
     flash(f"A new portal link is on its way to {name}.")
     return redirect(url_for(".hires_page"))
+
+
+def _whole_deployment_is_theirs(session: Session, company_id: int) -> bool:
+    """Dead letters belong to the deployment, not to a company (a message carries ids, not a
+    company), so they are shown only where the admin's company is the only one: elsewhere an
+    admin would see, and could re-send, other companies' work."""
+    return list(session.scalars(select(Company.id).limit(2))) == [company_id]
+
+
+@bp.get("/dead-letters")
+def dead_letters_page() -> str:
+    with extensions.db().unit_of_work() as session:
+        shown = _whole_deployment_is_theirs(session, signed_in_user(session).company_id)
+    letters = dead_letters.dead_letters(extensions.settings()) if shown else []
+    return render_template(
+        "admin/dead_letters.html", shown=shown, letters=letters, form=FlaskForm()
+    )
+
+
+@bp.post("/dead-letters/resend")
+def resend_dead_letter() -> Response:
+    with extensions.db().unit_of_work() as session:
+        admin = signed_in_user(session)
+        if not _whole_deployment_is_theirs(session, admin.company_id):
+            abort(404)
+        _checked_form()
+        queue, redis_id = request.form.get("queue", ""), request.form.get("message", "")
+        letter = dead_letters.resend(extensions.settings(), queue, redis_id) if queue else None
+        if letter is not None:
+            audit.record(
+                session,
+                extensions.clock(),
+                actor=f"user:{admin.id}",
+                action="message.resent",
+                subject_type="message",
+                subject_id=letter.ids[0] if letter.ids else 0,
+                company_id=admin.company_id,
+                queue=letter.queue,
+                actor_name=letter.actor_name,
+                ids=list(letter.ids),
+                what=letter.description,
+            )
+    flash(f"{letter.description}: sent again." if letter else "That message is no longer waiting.")
+    return redirect(url_for(".dead_letters_page"))
 
 
 @bp.get("/audit")
@@ -183,6 +231,7 @@ def _line(session: Session, entry: AuditEntry, staff: dict[int, User]) -> AuditL
         "user": "",
         "opening": "",
         "hire": "",
+        "what": data.get("what", ""),
     }
     if entry.subject_type == "user":
         user = staff.get(entry.subject_id) or session.get(User, entry.subject_id)
