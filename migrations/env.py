@@ -5,28 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import event
 
-from core import accounts, audit, companies, deliveries, invitations, outbox, webhooks
-from core import definition_versions as definition_version_models
 from core.db import Base, make_engine
 from core.settings import Settings
-from onboarding import models as onboarding_models
-from screening import models as screening_models
-from screening import self_identification
-
-# Every module that defines tables, so autogenerate and upgrades see the whole schema.
-MODEL_MODULES = (
-    accounts,
-    audit,
-    companies,
-    definition_version_models,
-    deliveries,
-    invitations,
-    outbox,
-    webhooks,
-    onboarding_models,
-    screening_models,
-    self_identification,
-)
+from migrations.models import MODEL_MODULES  # noqa: F401 - puts every table on the metadata
 
 config = context.config
 url = config.attributes.get("url") or Settings.from_env().database_url
