@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import logging
+import mailbox
 import os
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import click
-from flask import Flask
-from flask.cli import FlaskGroup
 
 from core import log_privacy, migrate, outbox
 from core.clock import SystemClock, clock_for
 from core.db import Database
-from core.settings import Settings, SettingsError
+from core.settings import DEFAULT_DATA_DIR, Settings, SettingsError
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -26,13 +29,9 @@ def load_settings(**overrides: Any) -> Settings:
         raise click.ClickException(str(exc)) from None
 
 
-def _create_app() -> Flask:
-    from web import create_app
-
-    return create_app(load_settings())
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, load_dotenv=False, set_debug_flag=False)
+# A plain click group, not Flask's FlaskGroup: onramp's commands build what they need from
+# Settings, and the help lists only them (no `run`, `shell`, `routes`, `--app`, `--version`).
+@click.group()
 def main() -> None:
     """onramp: service-mindset pre-screen, interview packets and onboarding."""
     logging.basicConfig(
@@ -140,6 +139,9 @@ def scheduler(every: float | None) -> None:
         f"scheduler ticking every {every:g}s; reconciler every "
         f"{settings.reconcile_every_seconds:g}s"
     )
+    # A tick still running when the next is due is skipped by design; APScheduler's
+    # "maximum number of running instances reached" warning for it is noise.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     Scheduler(database, broker, clock).run(every, jobs)
     broker.close()
 
@@ -180,22 +182,78 @@ def status(as_json: bool) -> None:
         click.echo(f"{name.replace('_', ' '):>28}: {count}")
 
 
-@main.command()
-@click.option("--maildir", default="var/mail", show_default=True, type=click.Path())
-def mail(maildir: str) -> None:
-    """List the messages caught by `onramp up`'s local mail catcher."""
-    import mailbox
+DEFAULT_MAILDIR = str(DEFAULT_DATA_DIR / "mail")  # where `onramp up` runs its catcher
+# On `mail` and on its subcommands, so both `mail --maildir D show 1` and `mail show 1
+# --maildir D` work; a subcommand without it uses the group's.
+MAILDIR_OPTION = click.option(
+    "--maildir", type=click.Path(), help=f"The catcher's maildir  [default: {DEFAULT_MAILDIR}]"
+)
 
+
+@main.group(invoke_without_command=True)
+@MAILDIR_OPTION
+@click.pass_context
+def mail(ctx: click.Context, maildir: str | None) -> None:
+    """The messages caught by `onramp up`'s local mail catcher (lists them by default)."""
+    ctx.obj = maildir or DEFAULT_MAILDIR
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(mail_list, maildir=maildir)
+
+
+def _caught_messages(maildir: str | None) -> tuple[str, list[mailbox.MaildirMessage]]:
+    """The maildir's messages, oldest first: message N of `mail list` is `mail show N`."""
+    maildir = maildir or click.get_current_context().find_object(str) or DEFAULT_MAILDIR
     try:
         box = mailbox.Maildir(maildir, create=False)
-    except mailbox.NoSuchMailboxError:
+        messages = list(box)
+    except (mailbox.NoSuchMailboxError, FileNotFoundError):
         raise click.ClickException(f"no mail caught yet ({maildir} does not exist)") from None
-    messages = sorted(box, key=lambda m: m.get("Date", ""))
-    for message in messages:
+    return maildir, sorted(messages, key=_sent_at)
+
+
+def _sent_at(message: mailbox.MaildirMessage) -> datetime:
+    try:
+        sent = parsedate_to_datetime(message.get("Date", ""))
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
+    return sent if sent.tzinfo else sent.replace(tzinfo=UTC)
+
+
+@mail.command("list")
+@MAILDIR_OPTION
+def mail_list(maildir: str | None) -> None:
+    """List the caught messages, numbered for `onramp mail show N`."""
+    maildir, messages = _caught_messages(maildir)
+    for number, message in enumerate(messages, start=1):
         click.echo(
-            f"{message.get('Date', ''):<32} {message.get('To', ''):<32} {message['Subject']}"
+            f"{number:>4}  {message.get('Date', ''):<32} {message.get('To', ''):<32} "
+            f"{message.get('Subject', '')}"
         )
     click.echo(f"{len(messages)} message(s) in {maildir}")
+
+
+@mail.command("show")
+@click.argument("number", type=click.IntRange(min=1))
+@MAILDIR_OPTION
+def mail_show(number: int, maildir: str | None) -> None:
+    """Print message NUMBER (as numbered by `onramp mail list`): its headers and text."""
+    maildir, messages = _caught_messages(maildir)
+    if number > len(messages):
+        raise click.ClickException(f"no message {number}: {len(messages)} message(s) in {maildir}")
+    message = messages[number - 1]
+    for header in ("From", "To", "Subject", "Date"):
+        click.echo(f"{header + ':':<9}{message.get(header, '')}")
+    click.echo("")
+    click.echo(_text_body(message))
+
+
+def _text_body(message: mailbox.MaildirMessage) -> str:
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    part = parsed.get_body(preferencelist=("plain",))
+    if part is None:
+        return "(no text part)"
+    content = part.get_content()
+    return content.rstrip("\n") if isinstance(content, str) else "(no text part)"
 
 
 def _safe_url(url: str) -> str:

@@ -237,7 +237,10 @@ class Supervisor:
 )
 @click.option("--web-workers", default=CORES, show_default=True, help="gunicorn sync workers.")
 @click.option("--worker-threads", default=4, show_default=True)
-def up(port: int, processes: int, web_workers: int, worker_threads: int) -> None:
+@click.option(
+    "--verbose", is_flag=True, help="Also print the web's access log, request by request."
+)
+def up(port: int, processes: int, web_workers: int, worker_threads: int, verbose: bool) -> None:
     """Start Redis (unless REDIS_URL is set), a mail catcher (unless ONRAMP_SMTP_HOST is set),
     web, worker, relay and scheduler; restart any that crashes; Ctrl-C stops all."""
     from cli.main import load_settings
@@ -288,32 +291,16 @@ def up(port: int, processes: int, web_workers: int, worker_threads: int) -> None
             )
             env["ONRAMP_SMTP_HOST"], env["ONRAMP_SMTP_PORT"] = "127.0.0.1", str(smtp_port)
             wait_for_port(smtp_port)
-            mail_note = f"local catcher, maildir {mail_dir} (list it with `onramp mail`)"
+            onramp = onramp_command()
+            mail_note = (
+                f"local catcher, maildir {mail_dir}\n{'':24}"
+                f"list: {onramp} mail   read one: {onramp} mail show N"
+            )
         settings = load_settings(**{"redis_url": env.get("ONRAMP_REDIS_URL") or env["REDIS_URL"]})
         settings = settings.model_copy(update={"base_url": env["ONRAMP_BASE_URL"]})
         migrate.upgrade(settings.database_url)
         python = sys.executable
-        supervisor.start(
-            "web",
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "web:create_app()",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(web_workers),
-                "--worker-class",
-                "sync",
-                "--access-logfile",
-                "-",
-                "--logger-class",
-                "web.access_log.RedactingLogger",
-                "--log-level",
-                "warning",
-            ],
-        )
+        supervisor.start("web", gunicorn_command(python, port, web_workers, verbose=verbose))
         supervisor.start(
             "worker",
             [
@@ -330,6 +317,7 @@ def up(port: int, processes: int, web_workers: int, worker_threads: int) -> None
         supervisor.start("relay", [python, "-m", "cli", "relay"])
         supervisor.start("scheduler", [python, "-m", "cli", "scheduler"])
         _wait_healthy(settings.base_url, supervisor)
+        _settle(supervisor)
         _print_urls(settings.base_url, settings.database_url, settings.redis_url, mail_note)
         while not stopping:
             supervisor.supervise()
@@ -355,6 +343,56 @@ def _wait_healthy(base_url: str, supervisor: Supervisor, timeout: float = 30.0) 
     raise click.ClickException(f"web did not become healthy within {timeout:.0f}s")
 
 
+def _settle(supervisor: Supervisor, seconds: float = 2.0) -> None:
+    """Let the worker, relay and scheduler print their start-up lines, so the banner is
+    the last thing on the screen."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        crashed = supervisor.first_exited()
+        if crashed:
+            raise click.ClickException(f"{crashed} failed to start; see the output above")
+        time.sleep(0.1)
+
+
+def gunicorn_command(python: str, port: int, web_workers: int, *, verbose: bool) -> list[str]:
+    """The web child: warnings and errors only, plus one (redacted) line per request when
+    ``verbose`` — a demo makes thousands of them, mostly ``/healthz``."""
+    args = [
+        python,
+        "-m",
+        "gunicorn",
+        "web:create_app()",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(web_workers),
+        "--worker-class",
+        "sync",
+        "--logger-class",
+        "web.access_log.RedactingLogger",
+        "--log-level",
+        "warning",
+    ]
+    if verbose:
+        args += ["--access-logfile", "-"]
+    return args
+
+
+def onramp_command(executable: str | None = None, cwd: Path | None = None) -> str:
+    """How to run onramp from this shell: ``onramp`` if that is on PATH as this
+    interpreter's script, else the script beside the interpreter (``.venv/bin/onramp``),
+    relative to the working directory when it is under it."""
+    script = Path(executable or sys.executable).parent / "onramp"
+    on_path = shutil.which("onramp")
+    if on_path is not None and Path(on_path).absolute() == script.absolute():
+        return "onramp"
+    if not script.exists():
+        return "onramp"
+    with contextlib.suppress(ValueError):
+        return str(script.absolute().relative_to((cwd or Path.cwd()).absolute()))
+    return str(script)
+
+
 def _print_urls(base_url: str, database_url: str, redis_url: str, mail_note: str) -> None:
     from sqlalchemy import select
 
@@ -370,13 +408,15 @@ def _print_urls(base_url: str, database_url: str, redis_url: str, mail_note: str
     for slug in slugs:
         click.echo(f"  candidate pre-screen: {base_url}/o/{slug}")
     if not slugs:
-        click.echo("  no openings yet: run `onramp seed-demo`")
+        click.echo(f"  no openings yet: run `{onramp_command()} seed-demo`")
+    click.echo(f"  careers page:         {base_url}/")
     click.echo(f"  hiring managers:      {base_url}/login")
     click.echo(f"  health:               {base_url}/healthz")
     click.echo(f"  redis:                {redis_url}")
     click.echo(f"  database:             {database_url}")
     click.echo(f"  mail:                 {mail_note}")
     click.echo(
-        f"  try:                  onramp demo --candidates 20 --hires 5 --days 90 --url {base_url}"
+        f"  try:                  {onramp_command()} demo --candidates 20 --hires 5 --days 90 "
+        f"--url {base_url}"
     )
     click.echo("Press Ctrl-C to stop.")

@@ -111,7 +111,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     log_path = workdir / "onramp-up.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(ONRAMP), "up", "--port", str(port)],
+            # --verbose: test_log_privacy checks the access log too.
+            [str(ONRAMP), "up", "--port", str(port), "--verbose"],
             cwd=workdir,
             env=env,
             stdout=log,
