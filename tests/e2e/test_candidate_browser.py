@@ -57,8 +57,8 @@ def answer_page(page: Page) -> None:
     for situation in page.locator("section.item.sjt").all():
         most = situation.locator("fieldset", has_text="Most effective")
         least = situation.locator("fieldset", has_text="Least effective")
-        most.locator("label.pill").nth(0).click()  # A
-        least.locator("label.pill").nth(3).click()  # D
+        most.locator("label.option").nth(0).click()  # A
+        least.locator("label.option").nth(3).click()  # D
     for textarea in page.locator("textarea").all():
         textarea.fill(STAR_ANSWER)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -17,7 +18,15 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
-from screening.definition import LIKERT_LABELS, CheckItem, LikertItem, Page, SjtItem, TextItem
+from screening.definition import (
+    LIKERT_LABELS,
+    AssessmentDefinition,
+    CheckItem,
+    LikertItem,
+    Page,
+    SjtItem,
+    TextItem,
+)
 from web.input_guard import strip
 
 LIKERT_CHOICES = [SelectChoice(str(value), label) for value, label in LIKERT_LABELS.items()]
@@ -56,10 +65,65 @@ class EraseForm(FlaskForm):
     )
 
 
+@dataclass(frozen=True)
+class SummaryEntry:
+    """One line of a page's error summary: the field it links to and what to fix there."""
+
+    anchor: str
+    message: str
+
+
+def situation_numbers(definition: AssessmentDefinition) -> dict[str, int]:
+    """Situations numbered across the whole assessment, not from 1 on every page."""
+    sjt_ids = [item.id for page in definition.pages for item in page.items if item.type == "sjt"]
+    return {item_id: number for number, item_id in enumerate(sjt_ids, start=1)}
+
+
 class PageForm(FlaskForm):
     """Base for generated page forms; subclasses know their page."""
 
     page: Page
+
+    @staticmethod
+    def situation_numbers(definition: AssessmentDefinition) -> dict[str, int]:
+        """For templates, which get the form but no module functions."""
+        return situation_numbers(definition)
+
+    def error_summary(self, numbers: dict[str, int]) -> list[SummaryEntry]:
+        """One entry per unanswered item, naming the situation or statement it concerns."""
+        entries: list[SummaryEntry] = []
+        for item in self.page.items:
+            if isinstance(item, SjtItem):
+                entry = self._situation_entry(item, numbers.get(item.id))
+            else:
+                field = self[item.id]
+                if not field.errors:
+                    continue
+                anchor = field.id if isinstance(item, TextItem) else f"{field.id}-0"
+                where = item.prompt if isinstance(item, TextItem) else item.text
+                message = field.errors[0]
+                entry = SummaryEntry(
+                    anchor, f"“{_shorten(where)}”: {message[:1].lower()}{message[1:]}"
+                )
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def _situation_entry(self, item: SjtItem, number: int | None) -> SummaryEntry | None:
+        f_most, f_least = self[most(item)], self[least(item)]
+        label = f"Situation {number}" if number else "A situation"
+        if f_most.errors and f_least.errors and f_least.data is None:
+            message = "choose a most and a least effective response"
+        elif f_most.errors:
+            message = "choose the most effective response"
+        elif f_least.errors and f_least.data is None:
+            message = "choose the least effective response"
+        elif f_least.errors:
+            message = "choose a different response as least effective than as most effective"
+        else:
+            return None
+        field = f_most if f_most.errors else f_least
+        return SummaryEntry(f"{field.id}-0", f"{label}: {message}")
 
     def answers(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -106,6 +170,10 @@ def most(item: SjtItem) -> str:
 
 def least(item: SjtItem) -> str:
     return f"{item.id}__least"
+
+
+def _shorten(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _min_trimmed(minimum: int, maximum: int) -> Any:
