@@ -4,6 +4,7 @@ written once for all kinds."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -67,7 +68,7 @@ class Outcome:
     message: str
 
 
-class Document:
+class Document(ABC):
     """A kind of document: where drafts come from, how its form applies, how it publishes."""
 
     slug: str
@@ -76,27 +77,35 @@ class Document:
     audience: str  # who sees it: "candidates"
     can_move_openings = False
 
+    @abstractmethod
     def summaries(self, session: Session, company: Company) -> list[Summary]:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def draft(self, session: Session, company: Company, key: str) -> str:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def default_draft(self, company: Company, key: str) -> str:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def history(self, session: Session, company: Company, key: str) -> list[VersionView]:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def diff(self, session: Session, company: Company, key: str, version: int) -> str:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def form(self, text: str, formdata: MultiDict[str, str] | None) -> DraftForm:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def apply(self, form: DraftForm, text: str) -> str:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
+    @abstractmethod
     def publish(
         self,
         session: Session,
@@ -107,7 +116,7 @@ class Document:
         key: str,
         move_openings: bool,
     ) -> Outcome:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
     def version(self, session: Session, company: Company, key: str, number: int) -> VersionView:
         for view in self.history(session, company, key):
@@ -217,15 +226,16 @@ class Assessments(Document):
         )
 
 
-class _Stored(Document):
+class _Stored(Document, ABC):
     """Question banks and sequences: versions in core.definition_versions; the current one is
     the latest published, the default file's while there is none."""
 
     def default_key(self) -> str:
         return str(yaml.safe_load(self.defaults())["key"])
 
+    @abstractmethod
     def defaults(self) -> str:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
     def summaries(self, session: Session, company: Company) -> list[Summary]:
         row = definition_versions.latest(session, company.id, self.kind)
@@ -253,8 +263,9 @@ class _Stored(Document):
             for row in rows
         ]
 
+    @abstractmethod
     def rows(self, session: Session, company_id: int, key: str) -> list[DefinitionVersion]:
-        raise NotImplementedError
+        """Each kind of document answers this itself."""
 
     def _title(self, text: str) -> str:
         return self.title
