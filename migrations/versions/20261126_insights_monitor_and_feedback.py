@@ -1,0 +1,27 @@
+"""adverse-impact monitor alerts and candidate feedback reports
+
+Revision ID: 5e55107e0011
+Revises: 5e55107e0010
+Create Date: 2026-11-26 10:11:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import core.db
+
+
+revision = '5e55107e0011'
+down_revision = '5e55107e0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
