@@ -29,7 +29,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
-from workers.actors import deliveries, onboarding, packets, screening
+from workers.actors import deliveries, onboarding, packets, screening, webhooks
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ ACTORS: dict[str, ActorSpec] = {
     "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),
     "escalate_step": ActorSpec(onboarding.escalate_step, onboarding.QUEUE),
     "send_delivery": ActorSpec(deliveries.send_delivery, deliveries.QUEUE),
+    "fan_out_webhooks": ActorSpec(webhooks.fan_out_webhooks, webhooks.QUEUE),
+    "send_webhook": ActorSpec(webhooks.send_webhook, webhooks.QUEUE),
 }
 
 

@@ -24,7 +24,10 @@ from core.events import (
     HIRE_ACCEPTED,
     NOTICE_REQUESTED,
     PACKET_READY,
+    WEBHOOK_REQUESTED,
 )
+from core.webhook_endpoints import EVENTS as WEBHOOK_EVENTS
+from core.webhook_endpoints import subscribed_events
 from workers.enqueueing import enqueue_all
 
 log = logging.getLogger(__name__)
@@ -36,7 +39,11 @@ ROUTES: dict[str, tuple[str, ...]] = {
     PACKET_READY: ("deliver_packet",),
     HIRE_ACCEPTED: ("enroll_hire",),
     NOTICE_REQUESTED: ("send_delivery",),
+    WEBHOOK_REQUESTED: ("send_webhook",),
 }
+# Events that admins' endpoints may subscribe to start this actor too, with the event's id
+# (it copies the payload into one delivery per endpoint), when some endpoint wants them.
+FAN_OUT = "fan_out_webhooks"
 
 MAX_BACKOFF_SECONDS = 5.0
 
@@ -50,14 +57,20 @@ class Relay:
 
     def send(self, events: Sequence[outbox.Event]) -> None:
         """Every message of the batch in one Redis round trip, not one per message."""
-        enqueue_all(
-            self.broker,
-            [
-                self.broker.get_actor(actor_name).message_with_options(kwargs=event.payload)
+        messages = [
+            self.broker.get_actor(actor_name).message_with_options(kwargs=event.payload)
+            for event in events
+            for actor_name in ROUTES.get(event.name, ())
+        ]
+        if any(event.name in WEBHOOK_EVENTS for event in events):
+            with self.db.unit_of_work() as session:
+                wanted = subscribed_events(session)
+            messages += [
+                self.broker.get_actor(FAN_OUT).message_with_options(kwargs={"event_id": event.id})
                 for event in events
-                for actor_name in ROUTES.get(event.name, ())
-            ],
-        )
+                if event.name in wanted
+            ]
+        enqueue_all(self.broker, messages)
 
     def relay_once(self, created_before: datetime | None = None) -> int:
         """One batch; returns how many events were sent (0 when the outbox is empty)."""

@@ -1,0 +1,327 @@
+"""Outbound webhook deliveries: one per (endpoint, event), claimed, POSTed, stamped.
+
+When the relay passes on an event some endpoint wants, a worker calls :func:`fan_out`: one
+:class:`WebhookDelivery` per live endpoint of the event's company that subscribed to it
+(unique, so a re-run writes nothing twice), each announced through the outbox. Deliveries
+follow the email deliveries' shape (``core.deliveries``): claim with a timeout, POST, stamp
+sent or release for a retry with backoff, failed after the attempt cap, re-driven by the
+reconciler when stuck. Every attempt is kept (status, latency, a snippet of the response) for
+the admin's delivery log, which can send any delivery again.
+
+Rows hold the event's payload as the outbox carried it: ids and primitives, never personal
+data (the README's event table lists each event's fields).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, and_, or_, select, text, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from core import audit, outbox
+from core.clock import Clock
+from core.db import Base, rows_changed
+from core.deliveries import DeliveryStatus, Policy
+from core.events import WEBHOOK_REQUESTED
+from core.webhook_endpoints import EVENTS, WebhookEndpoint, WebhookSubscription, endpoint_of
+
+SNIPPET_LENGTH = 300
+
+
+class WebhookDelivery(Base):
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (
+        # One delivery per event per endpoint: the fan-out running twice writes nothing new.
+        UniqueConstraint("endpoint_id", "event_id"),
+        Index(
+            "ix_webhook_delivery_pending",
+            "created_at",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("company.id"))
+    event_id: Mapped[int]  # the outbox event's id: receivers de-duplicate on it
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    occurred_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.PENDING)
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]  # as Delivery.claimed_at
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+    def body(self) -> bytes:
+        """The exact bytes POSTed (and signed); the same on every attempt."""
+        document = {
+            "event_id": self.event_id,
+            "event": self.event,
+            "occurred_at": self.occurred_at.isoformat(),
+            "data": self.payload,
+        }
+        return json.dumps(document, separators=(",", ":"), sort_keys=True).encode()
+
+
+class WebhookAttempt(Base):
+    __tablename__ = "webhook_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("webhook_delivery.id"), index=True)
+    attempted_at: Mapped[datetime]
+    status_code: Mapped[int | None]  # None: no HTTP answer (refused, timed out, unreachable)
+    latency_ms: Mapped[int]
+    response_snippet: Mapped[str] = mapped_column(String(SNIPPET_LENGTH), default="")
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+def fan_out(session: Session, clock: Clock, event_id: int, company_id: int) -> list[int]:
+    """Write a delivery of outbox event ``event_id`` for each live endpoint of ``company_id``
+    subscribed to it, unless one exists, and announce each new one; returns the new ids.
+
+    Two fan-outs of the same event racing: the unique (endpoint, event) constraint fails the
+    loser's transaction, and its retry finds the rows written."""
+    event = session.get(outbox.OutboxEvent, event_id)
+    if event is None or event.name not in EVENTS:
+        return []
+    wanted = session.scalars(
+        select(WebhookEndpoint.id)
+        .join(WebhookSubscription, WebhookSubscription.endpoint_id == WebhookEndpoint.id)
+        .where(
+            WebhookEndpoint.company_id == company_id,
+            WebhookEndpoint.removed_at.is_(None),
+            WebhookSubscription.event == event.name,
+        )
+    ).all()
+    done = set(
+        session.scalars(
+            select(WebhookDelivery.endpoint_id).where(WebhookDelivery.event_id == event_id)
+        )
+    )
+    created = []
+    for endpoint_id in wanted:
+        if endpoint_id in done:
+            continue
+        delivery = WebhookDelivery(
+            endpoint_id=endpoint_id,
+            company_id=company_id,
+            event_id=event_id,
+            event=event.name,
+            payload=dict(event.payload),
+            occurred_at=event.created_at,
+            status=DeliveryStatus.PENDING,
+            created_at=clock.now(),
+            attempts=0,
+        )
+        session.add(delivery)
+        session.flush()
+        outbox.record(session, clock, WEBHOOK_REQUESTED, webhook_delivery_id=delivery.id)
+        created.append(delivery.id)
+    return created
+
+
+def _claimable(now: datetime, policy: Policy) -> Any:
+    """As ``core.deliveries``: pending and not held (never claimed, released, or timed out)."""
+    return and_(
+        WebhookDelivery.status == DeliveryStatus.PENDING,
+        or_(
+            WebhookDelivery.claimed_at.is_(None),
+            WebhookDelivery.last_error.is_not(None),
+            WebhookDelivery.claimed_at < now - policy.claim_timeout,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """What a worker needs for one attempt, read inside the claim's transaction."""
+
+    delivery_id: int
+    url: str
+    secret: str
+    body: bytes
+    event: str
+    event_id: int
+
+
+def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Claimed | None:
+    """Claim a pending delivery; None if sent, failed, held by a live worker, or its endpoint
+    was removed (then it is closed as failed). Out of attempts: marked failed here."""
+    now = clock.now()
+    claimed = rows_changed(
+        session,
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id, _claimable(now, policy))
+        .where(WebhookDelivery.attempts < policy.max_attempts)
+        .values(claimed_at=now, attempts=WebhookDelivery.attempts + 1, last_error=None),
+    )
+    if not claimed:
+        _fail_if_exhausted(session, now, policy, WebhookDelivery.id == delivery_id)
+        return None
+    delivery = session.get_one(WebhookDelivery, delivery_id, populate_existing=True)
+    endpoint = session.get_one(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint.removed_at is not None:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.last_error = "endpoint removed"
+        return None
+    return Claimed(
+        delivery.id,
+        endpoint.url,
+        endpoint.secret,
+        delivery.body(),
+        delivery.event,
+        delivery.event_id,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One attempt's result, as the worker observed it."""
+
+    status_code: int | None
+    latency_ms: int
+    response_snippet: str = ""
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.error is None and self.status_code is not None and 200 <= self.status_code < 300
+
+
+def record_attempt(
+    session: Session, clock: Clock, delivery_id: int, outcome: Outcome, policy: Policy
+) -> DeliveryStatus:
+    """Keep the attempt, then stamp the delivery sent, or release it for a retry (failed once
+    out of attempts). Returns the delivery's status afterwards."""
+    now = clock.now()
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery_id,
+            attempted_at=now,
+            status_code=outcome.status_code,
+            latency_ms=outcome.latency_ms,
+            response_snippet=outcome.response_snippet[:SNIPPET_LENGTH],
+            error=outcome.error[:200] if outcome.error else None,
+        )
+    )
+    pending = WebhookDelivery.status == DeliveryStatus.PENDING
+    if outcome.succeeded:
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, pending)
+            .values(status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+        )
+    else:
+        error = outcome.error or f"HTTP {outcome.status_code}"
+        session.execute(
+            update(WebhookDelivery)
+            .where(WebhookDelivery.id == delivery_id, pending)
+            .values(last_error=error[:300])
+        )
+        _fail_if_exhausted(session, now, policy, WebhookDelivery.id == delivery_id)
+    status = session.scalar(select(WebhookDelivery.status).where(WebhookDelivery.id == delivery_id))
+    return DeliveryStatus(status or DeliveryStatus.PENDING)
+
+
+def _fail_if_exhausted(session: Session, now: datetime, policy: Policy, which: Any) -> int:
+    return rows_changed(
+        session,
+        update(WebhookDelivery)
+        .where(which, _claimable(now, policy))
+        .where(WebhookDelivery.attempts >= policy.max_attempts)
+        .values(status=DeliveryStatus.FAILED, claimed_at=None),
+    )
+
+
+def fail_exhausted(session: Session, clock: Clock, policy: Policy) -> int:
+    return _fail_if_exhausted(session, clock.now(), policy, WebhookDelivery.id.is_not(None))
+
+
+def stalled(
+    session: Session, now: datetime, grace: timedelta, policy: Policy, limit: int
+) -> list[int]:
+    """Pending deliveries nobody is working on (as ``core.deliveries.stalled``)."""
+    return list(
+        session.scalars(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+                WebhookDelivery.attempts < policy.max_attempts,
+                or_(
+                    and_(
+                        WebhookDelivery.claimed_at.is_(None),
+                        WebhookDelivery.created_at < now - grace,
+                    ),
+                    WebhookDelivery.claimed_at < now - policy.claim_timeout,
+                ),
+            )
+            .order_by(WebhookDelivery.id)
+            .limit(limit)
+        )
+    )
+
+
+def resend(session: Session, clock: Clock, company_id: int, delivery_id: int, actor: str) -> bool:
+    """An admin sends a delivery again (sent or failed) with a fresh set of attempts, now."""
+    resent = rows_changed(
+        session,
+        update(WebhookDelivery)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.company_id == company_id,
+            WebhookDelivery.status.in_([DeliveryStatus.SENT, DeliveryStatus.FAILED]),
+        )
+        .values(
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            claimed_at=None,
+            sent_at=None,
+            last_error=None,
+        ),
+    )
+    if resent:
+        outbox.record(session, clock, WEBHOOK_REQUESTED, webhook_delivery_id=delivery_id)
+        audit.record(
+            session,
+            clock,
+            actor=actor,
+            action="webhook_delivery.resent",
+            subject_type="webhook_delivery",
+            subject_id=delivery_id,
+            company_id=company_id,
+        )
+    return bool(resent)
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    delivery: WebhookDelivery
+    attempts: list[WebhookAttempt]
+
+
+def delivery_log(
+    session: Session, company_id: int, endpoint_id: int, limit: int = 50
+) -> list[LogEntry]:
+    """An endpoint's latest deliveries, newest first, each with its attempts (newest first)."""
+    endpoint_of(session, company_id, endpoint_id)
+    rows = session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.id.desc())
+        .limit(limit)
+    ).all()
+    attempts: dict[int, list[WebhookAttempt]] = {}
+    for attempt in session.scalars(
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id.in_([row.id for row in rows]))
+        .order_by(WebhookAttempt.id.desc())
+    ):
+        attempts.setdefault(attempt.delivery_id, []).append(attempt)
+    return [LogEntry(row, attempts.get(row.id, [])) for row in rows]
