@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -24,7 +25,7 @@ from core.companies import Company
 from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
 from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
-from screening import erasure
+from screening import erasure, notices
 from screening.definition import (
     AssessmentDefinition,
     CheckItem,
@@ -50,6 +51,33 @@ log = logging.getLogger(__name__)
 
 class AlreadySubmitted(Conflict):
     """The application was submitted; its answers can no longer change."""
+
+
+@dataclass(frozen=True)
+class UnfinishedPage:
+    number: int  # 1-based, as the candidate's page links count
+    title: str
+
+
+class UnfinishedPages(DomainError):
+    """Submitted with pages still to answer; ``pages`` says which (the answers are kept)."""
+
+    status_code = 422
+
+    def __init__(self, pages: list[UnfinishedPage]) -> None:
+        self.pages = pages
+        super().__init__(
+            "Some pages are not finished yet: " + ", ".join(page.title for page in pages)
+        )
+
+
+@dataclass(frozen=True)
+class Started:
+    """What the start form led to. ``resumed``: this address already had an open application
+    for the opening; its link was emailed again and no second application was made."""
+
+    application: Application
+    resumed: bool
 
 
 def publish_definition(
@@ -144,10 +172,44 @@ def open_opening(session: Session, slug: str) -> Opening:
     return opening
 
 
+def start_or_resume(
+    session: Session, clock: Clock, opening: Opening, *, name: str, email: str, start_key: str
+) -> Started:
+    """The start form: a new application, or, when this address already has an open one for
+    the opening, that one with its link emailed again (never a second application). The same
+    ``start_key`` again (a double click) returns what the first click made."""
+    same_form = session.scalar(select(Application).filter_by(start_key=start_key))
+    if same_form is None:
+        existing = open_application(session, opening, email)
+        if existing is not None:
+            notices.ask_for_receipt(session, clock, existing, again=True)
+            return Started(existing, resumed=True)
+    application = start_application(
+        session, clock, opening, name=name, email=email, start_key=start_key
+    )
+    return Started(application, resumed=False)
+
+
+def open_application(session: Session, opening: Opening, email: str) -> Application | None:
+    """This address's unsubmitted application for the opening, if it has one."""
+    return session.scalar(
+        select(Application)
+        .join(Candidate, Candidate.id == Application.candidate_id)
+        .where(
+            Application.opening_id == opening.id,
+            Application.status == "started",
+            Candidate.email == email.strip().lower(),
+        )
+        .order_by(Application.id)
+        .limit(1)
+    )
+
+
 def start_application(
     session: Session, clock: Clock, opening: Opening, *, name: str, email: str, start_key: str
 ) -> Application:
-    """Start an application; the same ``start_key`` again returns the first one."""
+    """Start an application and ask for its receipt (the resume link by email); the same
+    ``start_key`` again returns the first one."""
     existing = session.scalar(select(Application).filter_by(start_key=start_key))
     if existing is not None:
         if existing.opening_id != opening.id:
@@ -180,6 +242,7 @@ def start_application(
         subject_id=application.id,
         opening_id=opening.id,
     )
+    notices.ask_for_receipt(session, clock, application)
     return application
 
 
@@ -214,6 +277,57 @@ def save_page(clock: Clock, application: Application, page: Page, answers: dict[
         application.page_seconds = {**application.page_seconds, page.key: round(seconds, 1)}
 
 
+def keep_page(application: Application, page: Page, answers: dict[str, Any]) -> None:
+    """Keep what is on a page as it stands, finished or not (the candidate went back): each
+    answer that fits its question is kept, a cleared one is dropped. An unfinished answer
+    keeps its page unfinished (:func:`unfinished_pages`), so it is never submitted."""
+    if application.status != "started":
+        raise AlreadySubmitted("This assessment has already been submitted.")
+    draft = dict(application.draft)
+    for item in page.items:
+        value = _partial(item, answers.get(item.id))
+        if value is None:
+            draft.pop(item.id, None)
+        else:
+            draft[item.id] = value
+    application.draft = draft
+
+
+def _partial(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) -> Any:
+    """The part of an answer worth keeping for later, or None."""
+    if isinstance(item, SjtItem):
+        ids = {option.id for option in item.options}
+        if not isinstance(value, dict):
+            return None
+        kept = {
+            side: value.get(side) if value.get(side) in ids else None for side in ("most", "least")
+        }
+        return kept if any(kept.values()) else None
+    if isinstance(item, TextItem):
+        text = value.strip()[: item.max_chars] if isinstance(value, str) else ""
+        return text or None
+    return value if is_answered(item, value) else None
+
+
+def is_answered(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) -> bool:
+    """Whether a kept answer is a complete one (a page kept on "Back" may hold partial ones)."""
+    try:
+        check_answer(item, value)
+    except DomainError:
+        return False
+    return True
+
+
+def unfinished_pages(
+    definition: AssessmentDefinition, draft: dict[str, Any]
+) -> list[UnfinishedPage]:
+    return [
+        UnfinishedPage(number, page.title)
+        for number, page in enumerate(definition.pages, start=1)
+        if not all(is_answered(item, draft.get(item.id)) for item in page.items)
+    ]
+
+
 def check_answer(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) -> None:
     if isinstance(item, SjtItem):
         ids = {option.id for option in item.options}
@@ -235,13 +349,10 @@ def check_answer(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) 
 def submit_application(session: Session, clock: Clock, application: Application) -> bool:
     """Submit once. Returns False when it was already submitted (a double click, a retry)."""
     definition = definition_for(session, application.assessment_version_id)
-    missing = [
-        page.title
-        for page in definition.pages
-        if any(i.id not in application.draft for i in page.items)
-    ]
-    if application.status == "started" and missing:
-        raise DomainError("Some pages are not finished yet: " + ", ".join(missing))
+    if application.status == "started":
+        missing = unfinished_pages(definition, application.draft)
+        if missing:
+            raise UnfinishedPages(missing)
     now = clock.now()
     claimed = rows_changed(
         session,
@@ -267,6 +378,7 @@ def submit_application(session: Session, clock: Clock, application: Application)
         subject_id=application.id,
     )
     outbox.record(session, clock, APPLICATION_SUBMITTED, application_id=application.id)
+    notices.ask_for_confirmation(session, clock, application)
     # What the UPDATE wrote, without reading the row (and its draft) back.
     set_committed_value(application, "status", "submitted")
     set_committed_value(application, "submitted_at", now)

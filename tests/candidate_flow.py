@@ -18,15 +18,19 @@ GOOD_TEXT = (
 )
 
 
-def start(client: FlaskClient, slug: str, name: str = "Ada Candidate") -> tuple[str, TestResponse]:
-    """Open the landing page, start, and return (token, first page response)."""
+def start(
+    client: FlaskClient, slug: str, name: str = "Ada Candidate", email: str | None = None
+) -> tuple[str, TestResponse]:
+    """Open the landing page, start, and return (token, first page response). The address is
+    the name's first word at example.com unless given: one open application per address and
+    opening, so two candidates on one opening need two names (or addresses)."""
     landing = client.get(f"/o/{slug}")
     assert landing.status_code == 200, landing.text
     form = {
         "csrf_token": csrf_token(landing.text),
         "attempt": ATTEMPT.search(landing.text).group(1),  # type: ignore[union-attr]
         "name": name,
-        "email": "ada@example.com",
+        "email": email or f"{name.split()[0].lower()}@example.com",
         "consent": "y",
     }
     response = client.post(f"/o/{slug}", data=form)
@@ -55,12 +59,23 @@ def page_data(page: Page, html: str, choose: str = "best") -> dict[str, Any]:
 def complete(
     client: FlaskClient, slug: str, definition: AssessmentDefinition, choose: str = "best"
 ) -> str:
-    """Answer every page and submit; returns the resume token."""
+    """Answer every page, review and submit; returns the resume token."""
     token, response = start(client, slug)
     for number, page in enumerate(definition.pages, start=1):
         assert response.status_code == 200, response.text
         posted = client.post(f"/a/{token}/{number}", data=page_data(page, response.text, choose))
         assert posted.status_code == 302, posted.text
         response = client.get(posted.location)
+    submitted = submit(client, token, response)
+    assert submitted.status_code == 302 and submitted.location.endswith("/done"), submitted.text
+    response = client.get(submitted.location)
     assert "your answers are in" in response.text
     return token
+
+
+def submit(client: FlaskClient, token: str, review: TestResponse | None = None) -> TestResponse:
+    """The final submit, from the review page (fetched unless given)."""
+    if review is None:
+        review = client.get(f"/a/{token}/review")
+    assert review.status_code == 200 and "Review your answers" in review.text, review.text
+    return client.post(f"/a/{token}/review", data={"csrf_token": csrf_token(review.text)})

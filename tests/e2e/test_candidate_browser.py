@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import Stack
 
@@ -87,7 +87,7 @@ def test_a_candidate_completes_the_assessment_in_the_browser(
         if number == 1:
             page.screenshot(path=str(artifacts_dir / "candidate-page-1.png"), full_page=True)
         page.locator("button.primary").click()
-        following = "done" if number == total else str(number + 1)
+        following = "review" if number == total else str(number + 1)
         try:
             page.wait_for_url(re.compile(rf"/a/[^/]+/{following}$"))
         except Exception:
@@ -95,7 +95,10 @@ def test_a_candidate_completes_the_assessment_in_the_browser(
             shown = summary.inner_text() if summary.count() else "(no error summary)"
             pytest.fail(f"page {number} was not accepted: {page.url}\n{shown}")
 
-    assert _path(page).endswith("/done")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your answers")
+    assert_accessible(page, "review page")
+    page.get_by_role("button", name="Submit my answers").click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/done$"))
     expect(page.get_by_text("your answers are in")).to_be_visible()
     page.screenshot(path=str(artifacts_dir / "candidate-done.png"), full_page=True)
 
@@ -121,6 +124,78 @@ def test_a_missing_answer_shows_a_message_and_keeps_the_page(
     expect(summary).to_have_class(re.compile(r"\berror-summary\b"))
     expect(summary).to_contain_text("Please check")
     assert _path(page).endswith("/1"), page.url
+
+
+def test_a_failed_final_submit_keeps_every_answer_and_links_the_unfinished_pages(
+    stack: Stack, browser_page: Page
+) -> None:
+    page = browser_page
+    start_application(page, stack)
+    progress = page.locator(".progress-block label").inner_text().strip()
+    total = int(PROGRESS.match(progress).group(2))  # type: ignore[union-attr]
+    token_path = _path(page).rsplit("/", 1)[0]
+    page.goto(f"{stack.base_url}{token_path}/{total}")  # straight to the last page
+    answer_page(page)
+    page.get_by_role("button", name="Save and review my answers").click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/review$"))
+
+    response_status: list[int] = []
+    page.on(
+        "response",
+        lambda r: response_status.append(r.status) if r.request.method == "POST" else None,
+    )
+    page.get_by_role("button", name="Submit my answers").click()
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Some pages are not finished yet")
+    assert response_status == [422]
+    assert _path(page).endswith("/review")
+    expect(page.get_by_text(STAR_ANSWER).first).to_be_visible()  # the written answers, kept
+
+    summary.get_by_role("link", name=re.compile(r"^Page 1:")).click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/1\?review=1$"))
+    page.goto(f"{stack.base_url}{token_path}/{total}")
+    for textarea in page.locator("textarea").all():
+        expect(textarea).to_have_value(STAR_ANSWER)
+
+
+def test_back_keeps_an_unfinished_page(stack: Stack, browser_page: Page) -> None:
+    page = browser_page
+    start_application(page, stack)
+    answer_page(page)
+    page.locator("button.primary").click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/2$"))
+    first_choice = page.locator("fieldset.item.likert, section.item.sjt").first
+    first_choice.locator("label").first.click()  # one answer; the page is not finished
+    page.get_by_role("button", name="Back", exact=True).click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/1$"))
+    page.locator("button.primary").click()  # page 1 is still complete
+    page.wait_for_url(re.compile(r"/a/[^/]+/2$"))
+    expect(
+        page.locator("fieldset.item.likert, section.item.sjt").first.locator("input").first
+    ).to_be_checked()
+
+
+def test_start_form_errors_are_summarised_at_the_top_on_a_phone(
+    stack: Stack, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        page.goto(f"{stack.base_url}/o/{OPENING}")
+        start = page.locator(".start-jump").get_by_role("link", name="Start the assessment")
+        expect(start).to_be_in_viewport()
+        page.get_by_role("button", name="Start the assessment").click()
+        summary = page.locator("#error-summary")
+        expect(summary).to_be_focused()
+        expect(summary).to_be_in_viewport()
+        expect(summary).to_contain_text("Please tell us your name.")
+        summary.get_by_role("link", name="Please tell us your name.").click()
+        expect(page.get_by_label("Your name")).to_be_in_viewport()
+    finally:
+        context.close()
 
 
 def test_demo_command_scores_every_candidate(stack: Stack) -> None:

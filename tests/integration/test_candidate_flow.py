@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from core.db import Database
 from core.outbox import OutboxEvent
 from screening.models import Application, ApplicationScore, Response
-from tests.candidate_flow import complete, page_data, start
+from tests.candidate_flow import GOOD_TEXT, complete, page_data, start
 from tests.conftest import csrf_token
 
 
@@ -64,14 +64,13 @@ def test_double_submission_creates_one_application_and_one_event(
     client: FlaskClient, opening: Any, db: Database, default_definition: Any
 ) -> None:
     token, response = start(client, opening.slug)
-    last = len(default_definition.pages)
     for number, page in enumerate(default_definition.pages, start=1):
-        data = page_data(page, response.text)
-        first = client.post(f"/a/{token}/{number}", data=data)
-        if number == last:
-            again = client.post(f"/a/{token}/{number}", data=data)
-            assert again.status_code == 302 and again.location.endswith("/done")
+        first = client.post(f"/a/{token}/{number}", data=page_data(page, response.text))
         response = client.get(first.location)
+    data = {"csrf_token": csrf_token(response.text)}
+    for _ in range(2):
+        submitted = client.post(f"/a/{token}/review", data=data)
+        assert submitted.status_code == 302 and submitted.location.endswith("/done")
     application = _application(db, opening.id)
     with db.unit_of_work() as session:
         events = session.scalars(
@@ -239,3 +238,97 @@ def test_answers_cannot_change_after_submission(
             )
             == 0
         )
+
+
+def _text_page(definition: Any) -> tuple[int, Any]:
+    return next(
+        (number, page)
+        for number, page in enumerate(definition.pages, start=1)
+        if any(item.type == "text" for item in page.items)
+    )
+
+
+def test_back_keeps_an_unfinished_page_without_finishing_it(
+    client: FlaskClient, opening: Any, db: Database, default_definition: Any
+) -> None:
+    token, _ = start(client, opening.slug)
+    number, page = _text_page(default_definition)
+    assert number > 1
+    html = client.get(f"/a/{token}/{number}").text
+    text_item = next(item for item in page.items if item.type == "text")
+    short = "I called her back."  # too short to count as an answer
+    back = client.post(
+        f"/a/{token}/{number}",
+        data={"csrf_token": csrf_token(html), text_item.id: short, "go": "back"},
+    )
+    assert back.status_code == 302 and back.location.endswith(f"/a/{token}/{number - 1}")
+    again = client.get(f"/a/{token}/{number}")
+    assert short in again.text
+    # Kept, but not finished: the resume link still starts at the first page.
+    assert client.get(f"/a/{token}").location.endswith(f"/a/{token}/1")
+    application = _application(db, opening.id)
+    assert application.draft[text_item.id] == short
+
+
+def test_final_submit_with_unfinished_pages_is_a_422_on_the_review_page_keeping_answers(
+    client: FlaskClient, opening: Any, db: Database, default_definition: Any
+) -> None:
+    token, _ = start(client, opening.slug)
+    last = len(default_definition.pages)
+    page = default_definition.pages[last - 1]
+    assert any(item.type == "text" for item in page.items)  # written answers, as in the issue
+    html = client.get(f"/a/{token}/{last}").text
+    posted = client.post(f"/a/{token}/{last}", data=page_data(page, html))
+    assert posted.status_code == 302 and posted.location.endswith(f"/a/{token}/review")
+    review = client.get(posted.location)
+    submitted = client.post(f"/a/{token}/review", data={"csrf_token": csrf_token(review.text)})
+    assert submitted.status_code == 422
+    assert "Some pages are not finished yet" in submitted.text
+    for number in range(1, last):
+        assert f'href="/a/{token}/{number}?review=1"' in submitted.text
+    assert f'href="/a/{token}/{last}?review=1"' not in submitted.text.split("<h1>")[0]
+    assert GOOD_TEXT in submitted.text
+    assert _application(db, opening.id).status == "started"
+    assert GOOD_TEXT in client.get(f"/a/{token}/{last}").text
+
+
+def test_review_shows_every_answer_in_words_and_change_returns_to_it(
+    client: FlaskClient, opening: Any, default_definition: Any
+) -> None:
+    token, response = start(client, opening.slug)
+    for number, page in enumerate(default_definition.pages, start=1):
+        posted = client.post(f"/a/{token}/{number}", data=page_data(page, response.text))
+        response = client.get(posted.location)
+    assert "Review your answers" in response.text
+    assert "Not finished" not in response.text
+    assert "Most effective: " in response.text and "Strongly agree" in response.text
+    assert client.get(f"/a/{token}").location.endswith(f"/a/{token}/review")
+    change = client.get(f"/a/{token}/1?review=1")
+    assert "Save and return to the review" in change.text
+    again = client.post(
+        f"/a/{token}/1?review=1", data=page_data(default_definition.pages[0], change.text)
+    )
+    assert again.location.endswith(f"/a/{token}/review")
+
+
+def test_start_form_errors_are_summarised_at_the_top(client: FlaskClient, opening: Any) -> None:
+    landing = client.get(f"/o/{opening.slug}")
+    from tests.candidate_flow import ATTEMPT
+
+    refused = client.post(
+        f"/o/{opening.slug}",
+        data={
+            "csrf_token": csrf_token(landing.text),
+            "attempt": ATTEMPT.search(landing.text).group(1),  # type: ignore[union-attr]
+            "name": "",
+            "email": "not-an-address",
+        },
+    )
+    assert refused.status_code == 422
+    main = refused.text.split('<main id="main"', 1)[1]
+    summary = main.index('id="error-summary"')
+    assert summary < main.index('class="hero"')
+    for message in ("Please tell us your name.", "does not look like an email address"):
+        assert message in main[summary : main.index('class="hero"')]
+    assert "error_summary.js" in refused.text
+    assert 'value="not-an-address"' in refused.text  # what was typed is kept

@@ -30,6 +30,8 @@ from screening.definition import (
 from web.input_guard import strip
 
 LIKERT_CHOICES = [SelectChoice(str(value), label) for value, label in LIKERT_LABELS.items()]
+# The value of a page's "Back" button: keep the page as it stands and go back one page.
+BACK = "back"
 
 
 class StartForm(FlaskForm):
@@ -56,6 +58,10 @@ class StartForm(FlaskForm):
         "I have read how my answers are used and kept.",
         validators=[InputRequired("Please confirm you have read how your answers are used.")],
     )
+
+
+class ReviewForm(FlaskForm):
+    """The final submit: nothing but the CSRF token (the answers are already saved)."""
 
 
 class EraseForm(FlaskForm):
@@ -124,6 +130,12 @@ class PageForm(FlaskForm):
             return None
         field = f_most if f_most.errors else f_least
         return SummaryEntry(f"{field.id}-0", f"{label}: {message}")
+
+    def is_genuine(self) -> bool:
+        """Sent from our own page (CSRF), whatever the answers: for "Back", which keeps an
+        unfinished page as it stands."""
+        self.validate()
+        return "csrf_token" not in self.errors
 
     def answers(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

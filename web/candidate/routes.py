@@ -13,17 +13,26 @@ from sqlalchemy.orm import Session
 
 from core.companies import Company, all_companies, company_by_slug
 from core.errors import DomainError
+from core.links import RESUME
 from screening import applications, openings
 from screening.definition import AssessmentDefinition
 from screening.models import Application, Opening
 from web import extensions
 from web.candidate import theme
-from web.candidate.forms import EraseForm, PageForm, StartForm, page_form_class
+from web.candidate.forms import (
+    BACK,
+    EraseForm,
+    PageForm,
+    ReviewForm,
+    StartForm,
+    page_form_class,
+)
+from web.candidate.review import review_pages
 from web.extensions import limiter
 
 bp = Blueprint("candidate", __name__, template_folder="templates")
 
-RESUME, START = "resume", "start"
+START = "start"
 START_FORM_MAX_AGE = 24 * 3600
 
 
@@ -59,7 +68,7 @@ def opening(slug: str) -> Response | str | tuple[str, int]:
             return _not_taking_applications(found)
         definition = applications.definition_for(session, found.assessment_version_id)
         if form.validate_on_submit():
-            application = applications.start_application(
+            started = applications.start_or_resume(
                 session,
                 extensions.clock(),
                 found,
@@ -67,7 +76,11 @@ def opening(slug: str) -> Response | str | tuple[str, int]:
                 email=form.email.data,
                 start_key=_start_key(form.attempt.data),
             )
-            token = resume_token(application)
+            if started.resumed:
+                # The link goes to the address's inbox only: this screen shows no link and
+                # nothing of the application (whoever typed the address may not own it).
+                return render_template("candidate/link_emailed.html", opening=found)
+            token = resume_token(started.application)
             return redirect(url_for(".page", token=token, number=1, new=1))
         status = 422 if form.errors else 200
         if not form.attempt.data:
@@ -84,11 +97,12 @@ def resume(token: str) -> Response:
         application = applications.find_application(session, _public_id(token))
         if application.status != "started":
             return redirect(url_for(".done", token=token))
-        definition = _definition(session, application)
-        for number, page in enumerate(definition.pages, start=1):
-            if any(item.id not in application.draft for item in page.items):
-                return redirect(url_for(".page", token=token, number=number))
-        return redirect(url_for(".page", token=token, number=len(definition.pages)))
+        unfinished = applications.unfinished_pages(
+            _definition(session, application), application.draft
+        )
+        if unfinished:
+            return redirect(url_for(".page", token=token, number=unfinished[0].number))
+        return redirect(url_for(".review", token=token))
 
 
 @bp.route("/a/<token>/<int:number>", methods=["GET", "POST"])
@@ -113,12 +127,19 @@ def page(token: str, number: int) -> Response | tuple[str, int]:
         else:
             form = form_class(data=PageForm.from_answers(current, application.draft))
         clock = extensions.clock()
-        if form.validate_on_submit():
+        from_review = request.args.get("review") == "1"
+        if request.method == "POST" and request.form.get("go") == BACK:
+            # "Back" keeps the page as it stands, finished or not: nothing typed is lost.
+            if form.is_genuine():
+                applications.keep_page(application, current, form.answers())
+                if from_review:
+                    return redirect(url_for(".review", token=token))
+                return redirect(url_for(".page", token=token, number=max(number - 1, 1)))
+        elif form.validate_on_submit():
             applications.save_page(clock, application, current, form.answers())
-            if number < len(definition.pages):
+            if number < len(definition.pages) and not from_review:
                 return redirect(url_for(".page", token=token, number=number + 1))
-            applications.submit_application(session, clock, application)
-            return redirect(url_for(".done", token=token))
+            return redirect(url_for(".review", token=token))
         applications.note_page_opened(clock, application, current)
         html = render_template(
             "candidate/page.html",
@@ -131,8 +152,45 @@ def page(token: str, number: int) -> Response | tuple[str, int]:
             token=token,
             resume_url=extensions.settings().base_url + url_for(".resume", token=token),
             is_new=request.args.get("new") == "1",
+            from_review=from_review,
         )
         return html, 422 if form.errors else 200
+
+
+@bp.route("/a/<token>/review", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: extensions.settings().rate_limit_pages, key_func=_token_key, methods=["POST"]
+)
+def review(token: str) -> Response | tuple[str, int]:
+    """Every answer, page by page, with a way to change each; the final submit lives here. A
+    submit with pages still unfinished stays here (422), keeping every answer, with links."""
+    form = ReviewForm()
+    with extensions.db().unit_of_work() as session:
+        application = applications.find_application(session, _public_id(token))
+        if application.status != "started":
+            return redirect(url_for(".done", token=token))
+        definition = _definition(session, application)
+        unfinished = applications.unfinished_pages(definition, application.draft)
+        tried = False
+        if form.validate_on_submit():
+            tried = True
+            try:
+                applications.submit_application(session, extensions.clock(), application)
+            except applications.UnfinishedPages as exc:
+                unfinished = exc.pages
+            else:
+                return redirect(url_for(".done", token=token))
+        html = render_template(
+            "candidate/review.html",
+            company=application.opening.company,
+            definition=definition,
+            pages=review_pages(definition, application.draft),
+            unfinished=unfinished,
+            tried=tried,
+            form=form,
+            token=token,
+        )
+        return html, 422 if (tried or form.errors) else 200
 
 
 @bp.get("/a/<token>/done")

@@ -29,7 +29,7 @@
     }
     var done = function () {
       button.textContent = "Copied";
-      say(id, "Link copied. Paste it into your job ad or email.");
+      say(id, button.getAttribute("data-copied") || "Link copied. Paste it into your job ad or email.");
       window.setTimeout(function () {
         button.textContent = "Copy link";
       }, 2500);
@@ -61,7 +61,7 @@
       copy(button);
     });
   });
-  document.querySelectorAll("input[readonly][id^='public-link-']").forEach(function (input) {
+  document.querySelectorAll("input[readonly][id^='public-link-'], input[readonly].resume-link").forEach(function (input) {
     input.addEventListener("focus", function () {
       input.select();
     });
