@@ -9,13 +9,13 @@ never decides anything.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal
 
 from screening.definition import AssessmentDefinition, CheckItem, TextItem
 from screening.question_bank import InterviewQuestion, QuestionBank
+from screening.scoring import Flag, flags_of
 
 Purpose = Literal["probe_weak", "probe_inconsistent", "verify_strong", "broaden"]
 # Output order: a comfortable opener first, then the hard questions, then the extras.
@@ -29,7 +29,6 @@ WEAKEST_COUNT = 2
 MIN_QUESTIONS, MAX_QUESTIONS = 5, 8
 MAX_EVIDENCE = 4
 MAX_QUOTE_CHARS = 600
-_ITEM_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ def build_packet(
 
     weak = _probe_weakest(areas, bank, used, overall)
     core = weak + _verify_strongest(areas, weak, bank, used, overall)
-    flagged = _inconsistent_dimensions(definition, result.get("flags", ()))
+    flagged = _inconsistent_dimensions(definition, flags_of(result))
     core, inconsistent = _probe_inconsistent(flagged, areas, core, bank, used)
     broaden = _broaden(areas, core + inconsistent, bank, used, overall)
     inconsistent, broaden = _trim(core, inconsistent, broaden)
@@ -179,19 +178,18 @@ def _verify_strongest(
 
 
 def _inconsistent_dimensions(
-    definition: AssessmentDefinition, flags: Iterable[Mapping[str, Any]]
+    definition: AssessmentDefinition, flags: Iterable[Flag]
 ) -> dict[str, list[str]]:
-    """Dimension key -> details of the inconsistent_pair flags that concern it."""
+    """Dimension key -> details of the inconsistent_pair flags that concern it (by the items
+    each flag carries; flags stored before they carried items concern no dimension)."""
     found: dict[str, list[str]] = {}
     for flag in flags:
-        if flag.get("code") != "inconsistent_pair":
+        if flag.code != "inconsistent_pair":
             continue
-        detail = str(flag.get("detail", ""))
-        # "chk_pair_x vs lk_judgment_1: 5 vs 1": the ids sit before the colon.
-        for item_id in _ITEM_ID.findall(detail.split(":", 1)[0]):
+        for item_id in flag.items:
             key = _item_dimension(definition, item_id)
-            if key is not None and detail not in found.setdefault(key, []):
-                found[key].append(detail)
+            if key is not None and flag.detail not in found.setdefault(key, []):
+                found[key].append(flag.detail)
     return found
 
 
@@ -221,7 +219,7 @@ def _probe_inconsistent(
             continue
         note = (
             f"Inconsistent answers in {area.name}: two statements meaning the same thing were "
-            f"answered far apart ({'; '.join(details)})."
+            f"answered far apart ({' '.join(details)})"
         )
         first = next((i for i, q in enumerate(annotated) if q.dimension == area.key), None)
         if first is not None:

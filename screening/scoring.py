@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from screening.definition import (
+    LIKERT_LABELS,
     LIKERT_MAX,
     LIKERT_MIN,
     AssessmentDefinition,
@@ -54,10 +55,64 @@ class DimensionScore:
     text_matches: tuple[TextMatch, ...] = ()
 
 
+FlagCode = Literal["attention_failed", "inconsistent_pair", "implausibly_fast"]
+# What the panel reads for each flag, in its own words.
+FLAG_LABELS: dict[str, str] = {
+    "attention_failed": "Missed attention check",
+    "inconsistent_pair": "Contradicting answers",
+    "implausibly_fast": "Implausibly fast",
+}
+# Scores stored before flags carried their items: their detail named item ids, so it is
+# replaced by these words when read back (see Flag.from_json).
+_LEGACY_DETAILS: dict[str, str] = {
+    "attention_failed": "A statement that asked for one particular answer got another.",
+    "inconsistent_pair": "Two statements meaning the same thing were answered far apart.",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
-    code: Literal["attention_failed", "inconsistent_pair", "implausibly_fast"]
+    """A reason to look closer, with what it concerns as data (never parsed back from text).
+
+    ``attention_failed``: ``items`` is the check, ``expected`` the answer it asked for and
+    ``answers`` the one given. ``inconsistent_pair``: ``items`` is the check and the statement
+    it mirrors, ``answers`` their answers in that order. ``implausibly_fast``: ``pages`` names
+    the pages by title. ``detail`` says it in plain words, for people; no code reads it.
+    """
+
+    code: FlagCode
     detail: str
+    items: tuple[str, ...] = ()
+    answers: tuple[int, ...] = ()
+    expected: int | None = None
+    pages: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return FLAG_LABELS.get(self.code, self.code.replace("_", " "))
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Flag:
+        """A stored flag, in either shape: today's, or the older ``{code, detail}`` whose
+        detail named item ids ("chk_attention: asked for 4, answered 5"). An old flag keeps its
+        code and gets plain words instead; it carries no items."""
+        code = data["code"]
+        if "items" not in data:
+            return cls(code, _LEGACY_DETAILS.get(code, str(data.get("detail", ""))))
+        expected = data.get("expected")
+        return cls(
+            code=code,
+            detail=str(data.get("detail", "")),
+            items=tuple(str(item) for item in data["items"]),
+            answers=tuple(int(answer) for answer in data.get("answers", ())),
+            expected=int(expected) if expected is not None else None,
+            pages=tuple(str(page) for page in data.get("pages", ())),
+        )
+
+
+def flags_of(result: Mapping[str, Any]) -> tuple[Flag, ...]:
+    """The flags of a stored score result (``ApplicationScore.result``), old rows included."""
+    return tuple(Flag.from_json(flag) for flag in result.get("flags", ()))
 
 
 @dataclass(frozen=True)
@@ -81,10 +136,17 @@ def score_sjt(item: SjtItem, answer: Mapping[str, str]) -> ItemScore:
     points += 1 if most == item.best else -1 if most == item.worst else 0
     points += 1 if least == item.worst else -1 if least == item.best else 0
     evidence = (
-        f"most effective: {most} (key's best {item.best}); "
-        f"least effective: {least} (key's worst {item.worst})"
+        f"Most effective: chose {option_letter(item, most)}, the experts' choice is "
+        f"{option_letter(item, item.best)}. Least effective: chose "
+        f"{option_letter(item, least)}, the experts' choice is {option_letter(item, item.worst)}."
     )
     return ItemScore(item.id, "sjt", _percent(points + 2, 4), evidence)
+
+
+def option_letter(item: SjtItem, option_id: str | None) -> str:
+    """The capital letter the candidate saw beside an option (A for the first), never its id."""
+    ids = [option.id for option in item.options]
+    return "ABCDEFGH"[ids.index(option_id)] if option_id in ids else "nothing"
 
 
 def keyed_likert(value: int, reverse: bool) -> int:
@@ -93,8 +155,11 @@ def keyed_likert(value: int, reverse: bool) -> int:
 
 def score_likert(item: LikertItem, answer: int) -> ItemScore:
     keyed = keyed_likert(answer, item.reverse)
-    note = " (reverse-keyed)" if item.reverse else ""
-    evidence = f"answered {answer}/5, keyed {keyed}{note}"
+    evidence = f"Chose {_likert_label(answer)}."
+    if item.reverse:
+        evidence += (
+            f" The statement is worded against the trait, so this counts as {_likert_label(keyed)}."
+        )
     return ItemScore(
         item.id, "likert", _percent(keyed - LIKERT_MIN, LIKERT_MAX - LIKERT_MIN), evidence
     )
@@ -117,7 +182,8 @@ def score_text(item: TextItem, answer: str) -> tuple[ItemScore, tuple[TextMatch,
     earned = sum(match.points for match in matches)
     score = _percent(max(0, min(earned, item.max_points)), item.max_points)
     found_labels = (
-        ", ".join(f"{m.label} ({m.points:+d})" for m in matches) or "no rubric features found"
+        ", ".join(f"{m.label} ({m.points:+d})" for m in matches)
+        or "None of the rubric's points were found."
     )
     return ItemScore(item.id, "text", score, found_labels), tuple(matches)
 
@@ -175,17 +241,20 @@ def quality_flags(
             continue
         value = int(answers[item.id])
         if item.expect is not None and value != item.expect:
+            detail = f"Asked to choose {_likert_label(item.expect)}, chose {_likert_label(value)}."
             flags.append(
-                Flag("attention_failed", f"{item.id}: asked for {item.expect}, answered {value}")
+                Flag("attention_failed", detail, (item.id,), (value,), expected=item.expect)
             )
         elif item.mirrors is not None and answers.get(item.mirrors) is not None:
-            expected = keyed_likert(int(answers[item.mirrors]), item.reverse)
-            if abs(value - expected) >= INCONSISTENT_GAP:
+            mirrored = int(answers[item.mirrors])
+            if abs(value - keyed_likert(mirrored, item.reverse)) >= INCONSISTENT_GAP:
+                statement = definition.items[item.mirrors]
+                detail = (
+                    f"“{_short(getattr(statement, 'text', ''))}”: {_likert_label(mirrored)}; "
+                    f"“{_short(item.text)}”: {_likert_label(value)}."
+                )
                 flags.append(
-                    Flag(
-                        "inconsistent_pair",
-                        f"{item.id} vs {item.mirrors}: {value} vs {answers[item.mirrors]}",
-                    )
+                    Flag("inconsistent_pair", detail, (item.id, item.mirrors), (value, mirrored))
                 )
     fast_pages = [
         page.title
@@ -194,8 +263,12 @@ def quality_flags(
         and page_seconds[page.key] < definition.min_seconds_per_item * len(page.items)
     ]
     if fast_pages:
-        limit = f"under {definition.min_seconds_per_item:g} s per item on: "
-        flags.append(Flag("implausibly_fast", limit + "; ".join(fast_pages)))
+        detail = (
+            f"Less than {definition.min_seconds_per_item:g} seconds per question on: "
+            + "; ".join(fast_pages)
+            + "."
+        )
+        flags.append(Flag("implausibly_fast", detail, pages=tuple(fast_pages)))
     return tuple(flags)
 
 
@@ -213,6 +286,14 @@ def recommend(
     if overall >= cuts.review:
         return "review"
     return "hold"
+
+
+def _likert_label(value: int) -> str:
+    return LIKERT_LABELS.get(value, str(value))
+
+
+def _short(text: str, limit: int = 90) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _percent(value: float, maximum: float) -> float:

@@ -130,11 +130,19 @@ def test_manager_rates_decides_and_accepts_an_offer_in_the_browser(
         re.compile(r"Interview score \(mean of the panel\):\s*4(\.0+)?\s*/ 5")
     )
 
-    # Record an accepted offer with a start date.
+    # An accepted offer without a start date is refused beside the form (422), the typed
+    # reason kept; then recorded with a date from the date picker.
     decision = page.locator("section.card", has=page.get_by_role("heading", name="Decision"))
     decision.get_by_label("Decision").select_option(label="Offer accepted")
-    decision.get_by_label("Start date").fill(START_DATE)
     decision.get_by_label("Reason").fill(REASON)
+    with page.expect_response(lambda r: r.url.endswith("/decision")) as refused:
+        page.get_by_role("button", name="Record decision").click()
+    assert refused.value.status == 422
+    expect(decision.get_by_role("alert")).to_have_text("An accepted offer needs a start date.")
+    expect(decision.get_by_label("Reason")).to_have_value(REASON)
+    expect(decision.get_by_label("Decision")).to_have_value("offer_accepted")
+    assert decision.get_by_label("Start date").get_attribute("type") == "date"
+    decision.get_by_label("Start date").fill(START_DATE)
     page.get_by_role("button", name="Record decision").click()
     try:
         page.wait_for_url(application_url)
@@ -147,11 +155,20 @@ def test_manager_rates_decides_and_accepts_an_offer_in_the_browser(
     expect(history.first).to_contain_text("Offer accepted")
     expect(history.first).to_contain_text(REASON)
 
+    # After acceptance the start date can still move (the pending onboarding steps with it).
+    decision.get_by_label("New start date").fill("2027-01-18")
+    page.get_by_role("button", name="Change start date").click()
+    page.wait_for_url(application_url)
+    expect(page.get_by_role("status")).to_contain_text(
+        "Start date moved from 11 January 2027 to 18 January 2027"
+    )
+
     audit = page.locator("details", has=page.locator("summary", has_text="Audit trail"))
     audit.locator("summary").click()
     expect(audit).to_have_attribute("open", "")
     expect(audit.locator("li", has_text="scorecard.submitted")).to_be_visible()
     expect(audit.locator("li", has_text="decision.recorded")).to_be_visible()
+    expect(audit.locator("li", has_text="start_date.changed")).to_be_visible()
 
 
 def test_wrong_password_shows_a_generic_message(stack: Stack, browser_page: Page) -> None:

@@ -130,7 +130,7 @@ def test_a_manager_sees_only_their_own_openings_candidates_and_packets(
         assert session.get_one(Application, ours).decision is None  # nothing was written
 
 
-def test_candidates_are_listed_best_recommendation_first_with_bars_and_flags(
+def test_candidates_are_listed_best_recommendation_first_with_scores_and_flags(
     client: FlaskClient,
     opening: Any,
     make_user: Callable[..., Any],
@@ -143,7 +143,7 @@ def test_candidates_are_listed_best_recommendation_first_with_bars_and_flags(
     assert page.index(f'/manager/applications/{strong}"') < page.index(
         f'/manager/applications/{weak}"'
     )
-    assert "<meter" in page and "rec-advance" in page
+    assert "rec-advance" in page and 'class="num col-dim"' in page
 
 
 def test_scorecards_are_independent_until_ones_own_is_in(

@@ -73,16 +73,34 @@ def _result(
     }
 
 
-def _inconsistent(likert_id: str, check_id: str = "chk_pair_x") -> dict[str, str]:
-    return {"code": "inconsistent_pair", "detail": f"{check_id} vs {likert_id}: 5 vs 1"}
+def _inconsistent(likert_id: str, check_id: str = "chk_pair_x") -> dict[str, Any]:
+    return {
+        "code": "inconsistent_pair",
+        "detail": "“I follow it through”: Strongly agree; “I stay with it”: Strongly disagree.",
+        "items": [check_id, likert_id],
+        "answers": [1, 5],
+        "expected": None,
+        "pages": [],
+    }
 
 
 flags = st.one_of(
     st.builds(
         _inconsistent, st.sampled_from(LIKERT_IDS), st.sampled_from(["chk_pair_x", "chk_pair_y"])
     ),
+    st.just(
+        {
+            "code": "attention_failed",
+            "detail": "Asked to choose Agree, chose Disagree.",
+            "items": ["chk_attention"],
+            "answers": [2],
+            "expected": 4,
+            "pages": [],
+        }
+    ),
+    st.just({"code": "implausibly_fast", "detail": "Less than 2 seconds…", "items": []}),
+    # Scores stored before flags carried their items: code and detail only.
     st.just({"code": "attention_failed", "detail": "chk_attention: asked for 4, answered 2"}),
-    st.just({"code": "implausibly_fast", "detail": "under the minimum time on statements-1"}),
 )
 
 
@@ -114,7 +132,7 @@ def _flagged_dimensions(result: dict[str, Any]) -> set[str]:
     keys = set()
     for flag in result["flags"]:
         if flag["code"] == "inconsistent_pair":
-            likert_id = flag["detail"].split(" vs ")[1].split(":")[0]
+            likert_id = flag["items"][1]
             keys.add(DEFINITION.items[likert_id].dimension)
     return keys
 
@@ -214,7 +232,8 @@ def test_an_inconsistent_judgment_pair_adds_a_judgment_question() -> None:
     packet = build_packet(DEFINITION, BANK, result, {})
     judgment = [q for q in packet.questions if q.dimension == "judgment"]
     assert [q.purpose for q in judgment] == ["probe_inconsistent"]
-    assert "chk_pair_ownership vs lk_judgment_1" in judgment[0].reason
+    assert "“I follow it through”: Strongly agree" in judgment[0].reason
+    assert "chk_pair_ownership" not in judgment[0].reason
     assert len(packet.questions) == 6
 
 
@@ -341,5 +360,24 @@ def test_a_packet_from_real_scores_probes_what_the_candidate_got_wrong() -> None
     assert weak[0].quotes == (answers["txt_recovery_story"],)
     assert any("Blames others" in line for line in weak[0].evidence)
     judgment = [q for q in packet.questions if q.dimension == "judgment"]
-    assert any("chk_pair_ownership vs lk_judgment_1" in q.reason for q in judgment)
+    statement = DEFINITION.items["lk_judgment_1"].text
+    assert any(f"“{statement}”: Strongly agree" in q.reason for q in judgment)
     assert "1 quality flag" in packet.summary
+    everything = " ".join(
+        " ".join([q.reason, *q.evidence]) for q in packet.questions
+    )  # the panel never sees the YAML's ids or scoring jargon
+    assert not any(item_id in everything for item_id in DEFINITION.items)
+    assert "keyed" not in everything and "key's" not in everything
+
+
+def test_a_score_stored_before_flags_carried_their_items_still_builds_a_packet() -> None:
+    old_flag = {
+        "code": "inconsistent_pair",
+        "detail": "chk_pair_ownership vs lk_judgment_1: 5 vs 1",
+    }
+    result = _result(_scores(empathy=20, recovery=30), [old_flag])
+    packet = build_packet(DEFINITION, BANK, result, {})
+    assert 5 <= len(packet.questions) <= 8
+    assert "1 quality flag" in packet.summary
+    # Its detail named ids: it is not read back, so no question quotes it.
+    assert all("chk_pair_ownership" not in q.reason for q in packet.questions)

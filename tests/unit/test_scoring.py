@@ -7,8 +7,17 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.definition import SjtItem
-from screening.scoring import keyed_likert, recommend, score_answers, score_sjt, score_text
+from screening.definition import LIKERT_LABELS, SjtItem
+from screening.scoring import (
+    Flag,
+    flags_of,
+    keyed_likert,
+    recommend,
+    score_answers,
+    score_likert,
+    score_sjt,
+    score_text,
+)
 from tests.factories import keyed_answers, small_definition
 
 DEFINITION = small_definition()
@@ -102,16 +111,60 @@ def test_keyed_answers_score_100_and_advance_without_flags() -> None:
     assert result.recommendation == "advance"
 
 
-def test_a_failed_instructed_item_is_flagged() -> None:
+def test_a_failed_instructed_item_is_flagged_with_its_item_as_data() -> None:
+    expected = ITEMS["c1"].expect
     answers = keyed_answers(DEFINITION) | {"c1": 5}
-    codes = [flag.code for flag in score_answers(DEFINITION, answers).flags]
-    assert codes == ["attention_failed"]
+    (flag,) = score_answers(DEFINITION, answers).flags
+    assert (flag.code, flag.items, flag.expected, flag.answers) == (
+        "attention_failed",
+        ("c1",),
+        expected,
+        (5,),
+    )
+    assert flag.detail == f"Asked to choose {LIKERT_LABELS[expected]}, chose Strongly agree."
 
 
-def test_contradicting_a_mirrored_statement_is_flagged() -> None:
+def test_contradicting_a_mirrored_statement_is_flagged_with_both_items_as_data() -> None:
     answers = keyed_answers(DEFINITION) | {"l1": 5, "c2": 1}
-    codes = [flag.code for flag in score_answers(DEFINITION, answers).flags]
-    assert codes == ["inconsistent_pair"]
+    (flag,) = score_answers(DEFINITION, answers).flags
+    assert (flag.code, flag.items, flag.answers) == ("inconsistent_pair", ("c2", "l1"), (1, 5))
+    assert "Strongly agree" in flag.detail and "Strongly disagree" in flag.detail
+    assert flag.detail == "“l1”: Strongly agree; “Same as l1.”: Strongly disagree."
+
+
+def test_flags_survive_a_json_round_trip() -> None:
+    answers = keyed_answers(DEFINITION) | {"l1": 5, "c2": 1, "c1": 5}
+    result = score_answers(DEFINITION, answers, {"one": 0.5})
+    assert flags_of(result.to_json()) == result.flags
+
+
+def test_flags_stored_in_the_old_shape_still_read_in_plain_words() -> None:
+    stored = {
+        "flags": [
+            {"code": "attention_failed", "detail": "chk_attention: asked for 4, answered 5"},
+            {"code": "inconsistent_pair", "detail": "chk_pair_x vs lk_judgment_1: 5 vs 1"},
+            {"code": "implausibly_fast", "detail": "under 2 s per item on: Situations"},
+        ]
+    }
+    attention, pair, fast = flags_of(stored)
+    assert attention == Flag(
+        "attention_failed", "A statement that asked for one particular answer got another."
+    )
+    assert pair.items == () and "chk_" not in pair.detail and "lk_" not in pair.detail
+    assert fast.detail == "under 2 s per item on: Situations"  # page titles only
+    assert attention.label == "Missed attention check"
+
+
+def test_evidence_is_in_words_with_capital_option_letters() -> None:
+    sjt = score_sjt(ITEMS["s1"], {"most": "b", "least": "d"})  # best a, worst d
+    assert sjt.evidence == (
+        "Most effective: chose B, the experts' choice is A. "
+        "Least effective: chose D, the experts' choice is D."
+    )
+    reverse = next(i for i in ITEMS.values() if i.type == "likert" and i.reverse)
+    evidence = score_likert(reverse, 4).evidence
+    assert evidence.startswith("Chose Agree.") and "counts as Disagree" in evidence
+    assert "keyed" not in evidence
 
 
 def test_pages_answered_faster_than_two_seconds_per_item_are_flagged() -> None:

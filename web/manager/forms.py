@@ -12,6 +12,7 @@ from wtforms import (
     BooleanField,
     FloatField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -30,6 +31,13 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from screening.candidate_list import (
+    RECOMMENDATIONS,
+    CandidateQuery,
+    FlagFilter,
+    SortKey,
+    StatusFilter,
+)
 from screening.decisions import DECISIONS
 from screening.definition import Dimension
 from screening.models import Opening, OpeningStatus
@@ -72,6 +80,81 @@ def scorecard_form(packet: Packet, **kwargs: Any) -> ScorecardForm:
     return form_class(**kwargs)
 
 
+class CandidateFilterForm(FlaskForm):
+    """The candidate list's search, filters, sort and page, read from the query string (a GET
+    form: nothing changes, so no CSRF token). A value that is not one of the choices is shown
+    as an error and that filter left off."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Name", filters=[strip], validators=[Optional(), Length(max=120)])
+    recommendation = SelectField(
+        "Recommendation",
+        choices=[SelectChoice("", "Any")]
+        + [SelectChoice(key, key.capitalize()) for key in RECOMMENDATIONS],
+        default="",
+    )
+    flags = SelectField(
+        "Flags",
+        choices=[
+            SelectChoice(FlagFilter.ANY.value, "Any"),
+            SelectChoice(FlagFilter.FLAGGED.value, "Flagged"),
+            SelectChoice(FlagFilter.UNFLAGGED.value, "No flags"),
+        ],
+        default="",
+    )
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(StatusFilter.ANY.value, "Any"),
+            SelectChoice(StatusFilter.UNDECIDED.value, "No decision yet"),
+        ]
+        + [SelectChoice(key, DECISION_LABELS[key]) for key in DECISIONS],
+        default="",
+    )
+    sort = SelectField(
+        "Sort by",
+        choices=[
+            SelectChoice(SortKey.RECOMMENDATION.value, "Recommendation"),
+            SelectChoice(SortKey.SCORE.value, "Overall score"),
+            SelectChoice(SortKey.SUBMITTED.value, "Submitted"),
+            SelectChoice(SortKey.NAME.value, "Name"),
+        ],
+        default=SortKey.RECOMMENDATION.value,
+    )
+    desc = BooleanField("Reverse order")
+    page = IntegerField(
+        "Page", default=1, validators=[Optional(), NumberRange(min=1, max=1_000_000)]
+    )
+
+    def query(self) -> CandidateQuery:
+        """The query these fields ask for; a field with an error counts as left empty."""
+
+        def ok(field: Any) -> bool:
+            return not field.errors and field.data not in (None, "")
+
+        return CandidateQuery(
+            search=self.q.data if ok(self.q) else "",
+            recommendation=self.recommendation.data if ok(self.recommendation) else "",
+            flags=FlagFilter(self.flags.data) if ok(self.flags) else FlagFilter.ANY,
+            status=StatusFilter(self.status.data) if ok(self.status) else StatusFilter.ANY,
+            sort=SortKey(self.sort.data) if ok(self.sort) else SortKey.RECOMMENDATION,
+            descending=bool(self.desc.data),
+            page=self.page.data if ok(self.page) else 1,
+        )
+
+
+class StartDateField(StringField):
+    """A start date as a browser date picker; the domain checks the date itself."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        kwargs.setdefault("filters", [strip])
+        kwargs.setdefault("validators", [Optional(), Length(max=10)])
+        render_kw = {"type": "date", "placeholder": "YYYY-MM-DD", **kwargs.pop("render_kw", {})}
+        super().__init__(label, render_kw=render_kw, **kwargs)
+
+
 class DecisionForm(FlaskForm):
     decision = SelectField(
         "Decision",
@@ -85,11 +168,17 @@ class DecisionForm(FlaskForm):
         filters=[strip],
         validators=[Optional(), Length(max=1000)],
     )
-    start_date = StringField(
-        "Start date (for an accepted offer)",
-        filters=[strip],
-        validators=[Optional(), Length(max=10)],
-        render_kw={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"},
+    start_date = StartDateField("Start date (for an accepted offer)")
+    confirm_past_start = BooleanField(
+        "Confirm a date in the past (the new hire gets one catch-up email)"
+    )
+
+
+class ChangeStartDateForm(FlaskForm):
+    """After acceptance: a new start date for the hire, within the same window."""
+
+    start_date = StartDateField(
+        "New start date", validators=[InputRequired("Choose the new start date."), Length(max=10)]
     )
     confirm_past_start = BooleanField(
         "Confirm a date in the past (the new hire gets one catch-up email)"

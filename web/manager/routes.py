@@ -2,28 +2,34 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.accounts import ROLE_LABELS, Role, User
 from core.audit import AuditEntry
 from core.companies import Company
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from onboarding import access as onboarding_access
 from onboarding import enrollments
-from screening import access, access_requests, decisions, hiring, openings
+from screening import access, access_requests, candidate_list, decisions, hiring, openings
 from screening.applications import definition_for
 from screening.models import Application, ApplicationScore, Decision, Opening, OpeningStatus
 from screening.openings import InvalidOpening
+from screening.scoring import FLAG_LABELS, flags_of
 from web import extensions
 from web.auth import signed_in_user
 from web.manager.forms import (
     DECISION_LABELS,
+    CandidateFilterForm,
+    ChangeStartDateForm,
     DecisionForm,
     OpeningForm,
     OpeningStatusForm,
@@ -45,7 +51,7 @@ def dashboard() -> str:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
         openings = access.openings_for(session, user)
-        counts = {o.id: len(hiring.candidates_for(session, user, o.id)) for o in openings}
+        counts = candidate_list.submitted_counts(session, user)
         hires = onboarding_access.hires_for(session, user)
         return render_template(
             "manager/dashboard.html",
@@ -56,60 +62,114 @@ def dashboard() -> str:
         )
 
 
-@bp.get("/hires/<id:enrollment_id>")
-def hire(enrollment_id: int) -> str:
-    """A read-only view of a hire's plan. The hire's magic link is theirs alone: holding it
-    would let anyone complete their steps, so managers never get it."""
-    with extensions.db().unit_of_work() as session:
-        user = signed_in_user(session)
-        enrollment = onboarding_access.enrollment_for(session, user, enrollment_id)
-        steps = enrollments.steps_of(session, enrollment)
-        done, total = enrollments.progress(steps)
-        return render_template(
-            "manager/hire.html", enrollment=enrollment, steps=steps, done=done, total=total
-        )
+# --- the candidate list -----------------------------------------------------------------------
 
 
-@bp.post("/hires/<id:enrollment_id>/steps/<key>")
-def complete_manager_step(enrollment_id: int, key: str) -> Response:
-    """A manager marks their own onboarding step (prepare week one, arrange the ride-along) done."""
-    form = FlaskForm()
-    with extensions.db().unit_of_work() as session:
-        user = signed_in_user(session)
-        enrollment = onboarding_access.enrollment_for(session, user, enrollment_id)
-        if not onboarding_access.may_complete_manager_step(user, enrollment):
-            flash("Only the new hire's own manager marks their manager steps done.")
-        elif form.validate_on_submit():
-            outcome = enrollments.complete_step(
-                session,
-                extensions.clock(),
-                enrollment,
-                key,
-                {"by": user.id},
-                actor=f"user:{user.id}",
-                audiences=("manager", "buddy"),  # buddies have no accounts yet
-            )
-            flash(outcome.message)
-    return redirect(url_for(".dashboard"))
+def _status_label(row: candidate_list.CandidateRow) -> str:
+    if row.decision:
+        return DECISION_LABELS.get(row.decision, row.decision)
+    if row.recommendation is None:
+        return "Being scored"
+    return "Awaiting interview" if row.has_packet else "Packet being prepared"
 
 
 @bp.get("/openings/<id:opening_id>")
-def opening(opening_id: int) -> str:
+def opening(opening_id: int) -> tuple[str, int]:
+    """Submitted candidates, one compact row each: search, filters, sort, pages, CSV."""
+    form = CandidateFilterForm(request.args)
+    valid = form.validate()
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
         found = access.opening_for(session, user, opening_id)
-        rows = hiring.candidates_for(session, user, opening_id)
-        return render_template(
+        page = candidate_list.candidate_page(session, user, opening_id, form.query())
+        definition = definition_for(session, found.assessment_version_id)
+        html = render_template(
             "manager/opening.html",
             opening=found,
-            rows=rows,
-            labels=DECISION_LABELS,
+            page=page,
+            form=form,
+            query=form.query(),
+            args={k: v for k, v in request.args.items() if k != "page"},
+            dimensions=definition.dimensions,
+            status_of=_status_label,
             public_url=_public_url(found),
         )
+        return html, 200 if valid else 422
+
+
+# Cells a spreadsheet would run as a formula ("=HYPERLINK(…)" typed as a candidate's name).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+@bp.get("/openings/<id:opening_id>/candidates.csv")
+def export_candidates(opening_id: int) -> Response:
+    """The filtered list as CSV (every page), for a spreadsheet; audited, never cached."""
+    form = CandidateFilterForm(request.args)
+    form.validate()
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = access.opening_for(session, user, opening_id)
+        rows = candidate_list.every_candidate(session, user, opening_id, form.query())
+        dimensions = definition_for(session, found.assessment_version_id).dimensions
+        zone = ZoneInfo(found.company.timezone)
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(
+            ["Name", "Email", f"Submitted ({found.company.timezone})", "Recommendation"]
+            + ["Overall score"]
+            + [f"{d.name} score" for d in dimensions]
+            + ["Flags", "Status"]
+        )
+        for row in rows:
+            scores = [row.dimension_scores.get(d.key) for d in dimensions]
+            writer.writerow(
+                _cell(value)
+                for value in [
+                    row.name,
+                    row.email,
+                    f"{row.submitted_at.astimezone(zone):%Y-%m-%d %H:%M}"
+                    if row.submitted_at
+                    else "",
+                    row.recommendation or "",
+                    f"{row.overall:.0f}" if row.overall is not None else "",
+                    *(f"{score:.0f}" if score is not None else "" for score in scores),
+                    "; ".join(flag.label for flag in row.flags),
+                    _status_label(row),
+                ]
+            )
+        audit.record(
+            session,
+            extensions.clock(),
+            actor=f"user:{user.id}",
+            action="candidates.exported",
+            subject_type="opening",
+            subject_id=found.id,
+            rows=len(rows),
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="candidates-{opening_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+# --- one candidate ------------------------------------------------------------------------------
 
 
 def _render_application(
-    application_id: int, scorecard: object = None, decision: object = None, status: int = 200
+    application_id: int,
+    scorecard: object = None,
+    decision: object = None,
+    start_change: object = None,
+    status: int = 200,
 ) -> tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
@@ -117,6 +177,7 @@ def _render_application(
         score = session.scalar(select(ApplicationScore).filter_by(application_id=application.id))
         packet = hiring.packet_of(session, application)
         panel = hiring.panel_view(session, application, user)
+        rates = access.is_on_panel(session, user, application.opening_id)
         history = session.scalars(
             select(Decision).filter_by(application_id=application.id).order_by(Decision.id)
         ).all()
@@ -126,17 +187,28 @@ def _render_application(
             .order_by(AuditEntry.id)
         ).all()
         definition = definition_for(session, application.assessment_version_id)
-        if packet is not None and scorecard is None and panel.own is None:
+        if rates and packet is not None and scorecard is None and panel.own is None:
             scorecard = scorecard_form(packet)
+        earliest, latest = decisions.start_date_window(extensions.clock())
+        window = {"min": earliest.isoformat(), "max": latest.isoformat()}
+        accepted = next((d for d in reversed(history) if d.decision == "offer_accepted"), None)
+        if accepted is not None and start_change is None:
+            start_change = ChangeStartDateForm(data={"start_date": accepted.start_date})
         html = render_template(
             "manager/application.html",
             application=application,
             definition=definition,
             score=score,
+            flags=flags_of(score.result) if score else (),
+            flag_labels=FLAG_LABELS,
             packet=packet,
             panel=panel,
+            rates=rates,
             scorecard=scorecard,
             decision_form=decision or DecisionForm(),
+            start_change=start_change if accepted is not None else None,
+            start_date=accepted.start_date if accepted is not None else None,
+            window=window,
             history=history,
             trail=trail,
             labels=DECISION_LABELS,
@@ -183,6 +255,8 @@ def submit_scorecard(application_id: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
         user = signed_in_user(session)
         found = access.application_for(session, user, application_id)
+        if not access.is_on_panel(session, user, found.opening_id):
+            raise hiring.NotOnPanel("Only the opening's interview panel rates its candidates.")
         content = hiring.packet_of(session, found)
         if content is None:
             flash("The interview packet is not ready yet.")
@@ -221,6 +295,45 @@ def decide(application_id: int) -> Response | tuple[str, int]:
                 flash(f"Decision recorded: {DECISION_LABELS[form.decision.data]}.")
                 return redirect(url_for(".application", application_id=application_id))
     return _render_application(application_id, decision=form, status=422)
+
+
+@bp.post("/applications/<id:application_id>/start-date")
+def change_start_date(application_id: int) -> Response | tuple[str, int]:
+    """An accepted hire's new start date: the accepted offer and the onboarding plan's pending
+    steps move together, in one transaction; delivered steps stay as they were."""
+    form = ChangeStartDateForm()
+    with extensions.db().unit_of_work() as session:
+        user = signed_in_user(session)
+        found = access.application_for(session, user, application_id)
+        if found.decision != "offer_accepted":  # no form for it on the page: a stale tab
+            raise Conflict("Only an accepted offer has a start date to change.")
+        if form.validate_on_submit():
+            clock = extensions.clock()
+            try:
+                new_start = decisions.parse_start_date(form.start_date.data or "")
+                old = decisions.change_start_date(
+                    session,
+                    clock,
+                    found,
+                    new_start,
+                    user=user,
+                    past_start_confirmed=bool(form.confirm_past_start.data),
+                )
+            except DomainError as refused:
+                form.form_errors.append(str(refused))
+            else:
+                if old is None:
+                    flash("That is already the start date: nothing changed.")
+                    return redirect(url_for(".application", application_id=application_id))
+                company_id = found.opening.company_id
+                hire = onboarding_access.enrollment_of_application(session, company_id, found.id)
+                moved = enrollments.reschedule(session, clock, hire, new_start) if hire else 0
+                flash(
+                    f"Start date moved from {old:%d %B %Y} to {new_start:%d %B %Y}"
+                    + (f"; {moved} upcoming onboarding steps moved with it." if hire else ".")
+                )
+                return redirect(url_for(".application", application_id=application_id))
+    return _render_application(application_id, start_change=form, status=422)
 
 
 # --- openings: create, edit, pause, close (admins and recruiters) ------------------------------
