@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import random
 import re
-import time
-from datetime import date, datetime, timedelta
+import time as timer
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import httpx
@@ -71,12 +71,21 @@ def accept_offers(manager: Staff, count: int, start: date) -> int:
     return accepted
 
 
+def end_of_day(day: date) -> datetime:
+    """23:00 UTC on ``day``, or on the Monday after when it falls on a weekend (sequences
+    that keep to working days move weekend steps to Monday): late enough that the day's
+    09:00 steps have arrived in any time zone from Hawaii to New Zealand."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(23), tzinfo=UTC)
+
+
 def wait_for(predicate: Any, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = timer.monotonic() + timeout
     while not predicate():
-        if time.monotonic() > deadline:
+        if timer.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
-        time.sleep(0.2)
+        timer.sleep(0.2)
 
 
 def wait_until_due_steps_delivered(admin: Staff) -> None:
@@ -88,12 +97,21 @@ def wait_until_due_steps_delivered(admin: Staff) -> None:
     )
 
 
+BUDDIES = ("Sam Rivera", "Aisha Khan", "Tom Becker", "Lena Costa")
+
+
 def complete_open_steps(manager: Staff, admin: Staff, rng: random.Random) -> None:
-    """The manager marks their steps done; each new hire completes what is ready for them
-    (through the magic link their emails carry; the demo asks the admin API for it)."""
+    """The manager marks their steps done on each hire's page, with the notes a step asks
+    for (the buddy's name); each new hire completes what is ready for them (through the
+    magic link their emails carry; the demo asks the admin API for it)."""
     dashboard = manager.client.get("/manager/").text
-    for action in re.findall(r'action="(/manager/hires/\d+/steps/[^"]+)"', dashboard):
-        manager.post_form(action, {})
+    for hire_id in sorted(set(re.findall(r'href="/manager/hires/(\d+)"', dashboard))):
+        page = manager.client.get(f"/manager/hires/{hire_id}").text
+        for action in re.findall(r'action="(/manager/hires/\d+/steps/[^"]+)"', page):
+            manager.client.post(
+                action,
+                data={"csrf_token": _csrf(page), "note": rng.choice(BUDDIES), "back": "hire"},
+            )
     with httpx.Client(follow_redirects=True, timeout=30) as newhire:
         for portal in admin.api("GET", "/api/onboarding/portal-links")["links"]:
             timeline = newhire.get(portal).text
@@ -127,12 +145,22 @@ def run_onboarding(
         60,
         "the hires to be enrolled",
     )
+    start = (now + timedelta(days=PRESTART_DAYS)).date()
     task = progress.add_task("days", total=days + PRESTART_DAYS if days else 0)
     for _ in range(days + PRESTART_DAYS if days else 0):
         admin.api("POST", "/api/clock/advance", json={"days": 1})
         wait_until_due_steps_delivered(admin)
         complete_open_steps(manager, admin, rng)
         progress.advance(task)
+    if days:
+        # Whole days from "now" end at now's time of day, which can be before the steps of
+        # the last day arrive (09:00 local): finish at the end of that day.
+        current = datetime.fromisoformat(admin.api("GET", "/api/onboarding/stats")["now"])
+        remaining = (end_of_day(start + timedelta(days=days)) - current).total_seconds()
+        if remaining > 0:
+            admin.api("POST", "/api/clock/advance", json={"days": remaining / 86400})
+            wait_until_due_steps_delivered(admin)
+            complete_open_steps(manager, admin, rng)
     wait_until_due_steps_delivered(admin)
     stats = admin.api("GET", "/api/onboarding/stats")
     return {

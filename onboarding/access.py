@@ -1,7 +1,8 @@
 """Who may see which new hires, for a signed-in staff member (one place to look).
 
 Scoped to the user's company: another company's hires answer "not found". Admins and
-recruiters see every hire of their company; a manager sees the hires they look after.
+recruiters see every hire of their company; a manager sees the hires they look after. An API
+key sees every hire of its company (``company_*``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,36 @@ def enrollment_for(session: Session, user: User, enrollment_id: int) -> Enrollme
     if enrollment is None:
         raise NotFound("No such new hire.")
     return enrollment
+
+
+def company_enrollments(session: Session, company_id: int) -> list[Enrollment]:
+    """Every hire of the company (what its API keys see), newest first."""
+    query = select(Enrollment).where(Enrollment.company_id == company_id)
+    return list(session.scalars(query.order_by(Enrollment.id.desc())))
+
+
+def company_enrollment(session: Session, company_id: int, enrollment_id: int) -> Enrollment:
+    enrollment = session.scalar(
+        select(Enrollment).where(
+            Enrollment.id == enrollment_id, Enrollment.company_id == company_id
+        )
+    )
+    if enrollment is None:
+        raise NotFound("No such new hire.")
+    return enrollment
+
+
+def enrollment_of_application(
+    session: Session, company_id: int, application_id: int
+) -> Enrollment | None:
+    """The company's hire enrolled from ``application_id``, or None before the worker has
+    enrolled them (moments after acceptance). For changes that follow the application, such as
+    its start date, made by whoever may see the application (screening's access decides)."""
+    return session.scalar(
+        select(Enrollment).where(
+            Enrollment.application_id == application_id, Enrollment.company_id == company_id
+        )
+    )
 
 
 def may_complete_manager_step(user: User, enrollment: Enrollment) -> bool:

@@ -211,6 +211,7 @@ class PlannedPreview:
     deliver_at: datetime
     due_at: datetime
     completed_at: datetime | None = None
+    after_key: str | None = None
 
 
 def preview_plan(
@@ -227,6 +228,7 @@ def preview_plan(
             "delivered" if plan.deliver_at <= as_of and step.after is None else "pending",
             plan.deliver_at,
             plan.due_at,
+            after_key=step.after,
         )
         for step, plan in zip(
             sequence.steps, scheduling.plan(sequence, start_date, timezone), strict=True

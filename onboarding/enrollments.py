@@ -14,13 +14,14 @@ from typing import Any, Protocol
 from sqlalchemy import and_, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
-from core import audit, deliveries
+from core import audit, deliveries, outbox
 from core.clock import Clock
 from core.companies import Company
 from core.db import rows_changed
 from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError, NotFound
-from onboarding import scheduling
+from core.events import ONBOARDING_COMPLETED, ONBOARDING_STEP_COMPLETED
+from onboarding import scheduling, timeline
 from onboarding.models import Enrollment, StepInstance
 from onboarding.sequence import Sequence, Step, grade_quiz, parse_sequence
 
@@ -330,15 +331,16 @@ def steps_of(session: Session, enrollment: Enrollment) -> list[StepInstance]:
     )
 
 
-def progress(steps: list[StepInstance], audience: str = "new_hire") -> tuple[int, int]:
-    mine = [s for s in steps if s.audience == audience]
-    return sum(s.status == "completed" for s in mine), len(mine)
+def progress(steps: list[StepInstance]) -> tuple[int, int]:
+    """(done, total) of the hire's own steps: the one definition in ``timeline``."""
+    return timeline.progress(steps)
 
 
 @dataclass(frozen=True)
 class Completion:
     completed: bool
     message: str
+    wrong: tuple[str, ...] = ()  # a failed quiz: the ids of the questions to look at again
 
 
 def complete_step(
@@ -364,15 +366,19 @@ def complete_step(
     definition = sequence_of(enrollment).steps_by_key[step_key]
     if definition.kind == "quiz" and definition.quiz is not None:
         result = grade_quiz(definition, response.get("answers", {}))
-        step.response = {"answers": response.get("answers", {}), "score": result.score}
         if not result.passed:
-            missed = [q.text for q in definition.quiz.questions if q.id in result.wrong]
+            # Refused, so nothing is stored: the page shows the answers again from the post.
             return Completion(
                 False,
-                f"You scored {result.score:.0%}; have another go. "
-                f"Look again at: {' / '.join(missed)}",
+                f"You scored {result.score:.0%}, and this quiz needs "
+                f"{definition.quiz.pass_mark:.0%}. Have another go.",
+                wrong=result.wrong,
             )
+        step.response = {"answers": response.get("answers", {}), "score": result.score}
     else:
+        notes = definition.notes
+        if notes is not None and notes.required and not str(response.get("note", "")).strip():
+            raise DomainError(f"Please fill in “{notes.label}” before marking this step done.")
         step.response = response
     claimed = rows_changed(
         session,
@@ -391,6 +397,20 @@ def complete_step(
         subject_id=enrollment.id,
         step=step_key,
     )
+    # Ids only, as every event: integrators read the rest through the API.
+    ids = {
+        "enrollment_id": enrollment.id,
+        "application_id": enrollment.application_id,
+        "company_id": enrollment.company_id,
+    }
+    outbox.record(session, clock, ONBOARDING_STEP_COMPLETED, **ids, step_key=step_key)
+    open_steps = session.scalar(
+        select(func.count())
+        .select_from(StepInstance)
+        .where(StepInstance.enrollment_id == enrollment.id, StepInstance.status != "completed")
+    )
+    if not open_steps:
+        outbox.record(session, clock, ONBOARDING_COMPLETED, **ids)
     return Completion(True, "Done — thank you.")
 
 
@@ -428,6 +448,24 @@ def reschedule(session: Session, clock: Clock, enrollment: Enrollment, new_start
         moved=moved,
     )
     return moved
+
+
+def save_manager_notes(
+    session: Session, clock: Clock, enrollment: Enrollment, notes: str, by: int
+) -> None:
+    """Keep the manager's private notes about a hire; the audit says they changed, not what
+    they say."""
+    if notes == enrollment.manager_notes:
+        return
+    enrollment.manager_notes = notes
+    audit.record(
+        session,
+        clock,
+        actor=f"user:{by}",
+        action="enrollment.notes_saved",
+        subject_type="enrollment",
+        subject_id=enrollment.id,
+    )
 
 
 @dataclass(frozen=True)

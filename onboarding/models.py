@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
@@ -32,6 +32,8 @@ class Enrollment(Base):
     sequence: Mapped[dict[str, Any]]  # the exact version the hire follows
     portal_key: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime]
+    # The manager's private notes about the hire; never shown to the hire.
+    manager_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 PENDING = "status = 'pending'"

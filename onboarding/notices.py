@@ -7,12 +7,10 @@ Buddy steps go to the manager until buddies have accounts.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar
-from icalendar import Event as IcsEvent
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import audit, deliveries
@@ -23,6 +21,8 @@ from core.deliveries import Delivery, NoticeKind
 from core.links import portal_url
 from core.notices import Notice, first_name, render
 from core.settings import Settings
+from onboarding import calendar
+from onboarding.calendar import Person
 from onboarding.enrollments import sequence_of
 from onboarding.models import Enrollment, StepInstance
 
@@ -35,7 +35,11 @@ TEMPLATES = {
 
 
 def local_date(moment: datetime, tz: str) -> str:
-    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B")
+    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y")
+
+
+def local_day(iso_date: str) -> str:
+    return date.fromisoformat(iso_date).strftime("%A %d %B %Y")
 
 
 def _manager_of(session: Session, enrollment: Enrollment) -> User | None:
@@ -75,9 +79,12 @@ def step_notice(session: Session, delivery: Delivery, settings: Settings) -> Not
         TEMPLATES[kind],
         to=to,
         sender_name=_sender_name(session, enrollment),
-        ics=meeting_invite(step, enrollment) if meeting else None,
+        ics=meeting_invite(session, step, enrollment) if meeting else None,
         greeting=greeting,
+        for_manager=to_manager,
         hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
+        role=enrollment.role,
+        start=local_day(enrollment.start_date),
         title=step.title,
         due=local_date(step.due_at, enrollment.timezone),
         link=link,
@@ -122,6 +129,7 @@ def catch_up_digest(session: Session, delivery: Delivery, settings: Settings) ->
         greeting=greeting,
         hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
         role=enrollment.role,
+        start=local_day(enrollment.start_date),
         steps=[{"title": s.title, "due": local_date(s.due_at, enrollment.timezone)} for s in steps],
         link=link,
     )
@@ -153,6 +161,38 @@ def send_portal_link(session: Session, clock: Clock, enrollment: Enrollment, by:
     return delivery_id
 
 
+def request_new_links(session: Session, clock: Clock, email: str) -> int:
+    """A hire whose link expired or got lost asks for a new one by their email address. Each
+    plan with that address gets the portal-link email; the caller answers the same whether
+    any did, so the page never reveals which addresses are known. Returns how many."""
+    address = email.strip().lower()
+    found = session.scalars(
+        select(Enrollment).where(func.lower(Enrollment.new_hire_email) == address)
+    ).all()
+    asked_at = clock.now()
+    for enrollment in found:
+        delivery_id = deliveries.request(
+            session,
+            clock,
+            NoticeKind.PORTAL_LINK,
+            enrollment.id,
+            company_id=enrollment.company_id,
+            edition=f"asked-by-hire:{asked_at.isoformat()}",
+            announce=True,
+        )
+        audit.record(
+            session,
+            clock,
+            actor="new_hire",
+            action="enrollment.portal_link_requested",
+            subject_type="enrollment",
+            subject_id=enrollment.id,
+            company_id=enrollment.company_id,
+            delivery_id=delivery_id,
+        )
+    return len(found)
+
+
 def portal_link(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
     """An admin sent the new hire their current portal link again (they lost the email)."""
     enrollment = session.get_one(Enrollment, delivery.subject_id)
@@ -167,21 +207,26 @@ def portal_link(session: Session, delivery: Delivery, settings: Settings) -> Not
     )
 
 
-def meeting_invite(step: StepInstance, enrollment: Enrollment) -> str:
-    definition = sequence_of(enrollment).steps_by_key[step.step_key]
-    minutes = definition.meeting.duration_minutes if definition.meeting else 60
-    calendar = Calendar()
-    calendar.add("prodid", "-//onramp//onboarding//EN")
-    calendar.add("version", "2.0")
-    event = IcsEvent()
-    event.add("uid", f"step-{step.id}@onramp")
-    event.add("summary", step.title)
-    event.add("dtstart", step.deliver_at)
-    event.add("dtend", step.deliver_at + timedelta(minutes=minutes))
-    event.add("dtstamp", step.deliver_at)
-    event.add("description", f"Onboarding step for {enrollment.role}.")
-    calendar.add_component(event)
-    return calendar.to_ical().decode()
+def people_of(session: Session, enrollment: Enrollment) -> tuple[Person, Person | None]:
+    """The hire and their (active) manager, as calendar attendees."""
+    manager = _manager_of(session, enrollment)
+    return (
+        Person(enrollment.new_hire_name, enrollment.new_hire_email),
+        Person(manager.name, manager.email) if manager else None,
+    )
+
+
+def meeting_invite(session: Session, step: StepInstance, enrollment: Enrollment) -> str:
+    """A meeting step as an invite: the manager organises, the hire and the manager attend."""
+    hire, manager = people_of(session, enrollment)
+    return calendar.meeting_invite(
+        step,
+        sequence_of(enrollment),
+        enrollment,
+        stamp=step.delivered_at or step.deliver_at,
+        organizer=manager,
+        attendees=[hire, manager] if manager else [hire],
+    )
 
 
 DESCRIPTIONS = {

@@ -117,6 +117,16 @@ class Pulse(_Strict):
         return self
 
 
+class Notes(_Strict):
+    """A written answer a task or meeting step asks for ("record the buddy's name")."""
+
+    label: str = Field(min_length=1, max_length=120)
+    required: bool = False
+
+
+NOTE_KINDS = ("task", "meeting")
+
+
 class Step(_Strict):
     key: Slug
     title: str = Field(min_length=1, max_length=120)
@@ -133,10 +143,15 @@ class Step(_Strict):
     prompt: str | None = Field(default=None, min_length=1, max_length=1200)
     meeting: Meeting | None = None
     pulse: Pulse | None = None
+    notes: Notes | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Step:
         problems: list[tuple[Loc, str]] = []
+        if self.notes is not None and self.kind not in NOTE_KINDS:
+            problems.append(
+                (("notes",), f"only task and meeting steps take notes; this is a {self.kind} step")
+            )
         needed = _KIND_BLOCKS.get(self.kind)
         if needed is not None and getattr(self, needed) is None:
             problems.append(((), f"a {self.kind} step needs a '{needed}'"))

@@ -20,8 +20,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # --- hire page (issue 10): the manager's private notes about a new hire ---------------
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('manager_notes', sa.Text(), server_default='', nullable=False))
+    # --- end hire page ----------------------------------------------------------------------
 
 
 def downgrade() -> None:
-    pass
+    # --- hire page (issue 10) ---------------------------------------------------------------
+    with op.batch_alter_table('enrollment', schema=None) as batch_op:
+        batch_op.drop_column('manager_notes')
+    # --- end hire page ----------------------------------------------------------------------

@@ -36,6 +36,20 @@ def _progress(page: Page) -> tuple[int, int]:
     return int(found.group(1)), int(found.group(2))
 
 
+def assert_counts_agree(page: Page) -> None:
+    """The progress label, the "Done (n)" badge and the steps listed under each heading all
+    count the same steps: the hire's own."""
+    done, total = _progress(page)
+    summary = page.locator("details.done-steps summary")
+    badge = int(re.sub(r"\D", "", summary.inner_text())) if summary.count() else 0
+    assert badge == done, (badge, done)
+    listed = sum(
+        _section(page, heading).locator("li").count()
+        for heading in ("Ready for you", "Waiting for your manager", "Coming up")
+    )
+    assert listed + done == total, (listed, done, total)
+
+
 def _section(page: Page, heading: str) -> Locator:
     return page.locator("section", has=page.get_by_role("heading", name=heading, level=2))
 
@@ -152,6 +166,7 @@ def test_a_new_hire_walks_the_portal_in_the_browser(
     expect(done.get_by_role("link", name=WELCOME_TITLE)).to_be_visible()
     expect(page.locator(f'[data-open-step="{WELCOME_KEY}"]')).to_have_count(0)
     assert _progress(page) == (done_before + 1, total)
+    assert_counts_agree(page)
 
     # On a phone: nothing wider than the screen.
     browser: Browser = page.context.browser  # type: ignore[assignment]

@@ -189,6 +189,8 @@ def _answer(enrollment: Enrollment, step: StepInstance) -> dict[str, Any]:
         return {"answers": {q.id: q.answer for q in definition.quiz.questions}}
     if definition.kind == "pulse":
         return {"ratings": {item.id: 4 for item in definition.pulse.items}}
+    if definition.notes is not None:
+        return {"note": "Agreed with my manager."}
     return {"text": "Listening first made the difference."}
 
 

@@ -6,25 +6,32 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask
 from flask.testing import FlaskClient
+from icalendar import Calendar
 from itsdangerous import TimestampSigner
+from markupsafe import escape
 from sqlalchemy import select
 
 from core import links
 from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import FrozenClock, SystemClock
+from core.companies import Company
 from core.db import Database
+from core.deliveries import Delivery, NoticeKind
+from core.likert import LIKERT_LABELS
 from core.settings import Settings
-from onboarding import enrollments
+from onboarding import enrollments, timeline
 from onboarding.enrollments import Hire
 from onboarding.models import Enrollment, StepInstance
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
+from screening.definition import DEFAULT_ASSESSMENT, load_definition
+from screening.seed import ensure_company
 from tests.conftest import csrf_token
 from tests.integration.conftest import login
 
@@ -36,10 +43,15 @@ PULSE_IDS = [item.id for item in SEQUENCE.steps_by_key["pulse_day_30"].pulse.ite
 
 
 def _enroll(db: Database, clock: SystemClock, manager_id: int | None = None) -> Enrollment:
-    """A hire of the manager's company (or of company 1 when no manager is given)."""
+    """A hire of the manager's company (or of a new company when no manager is given)."""
     application_id = random.randint(10**9, 2**31 - 1)  # an INTEGER column
     with db.unit_of_work() as session:
-        company_id = session.get_one(User, manager_id).company_id if manager_id else 1
+        if manager_id:
+            company_id = session.get_one(User, manager_id).company_id
+        else:  # a company of the test's own (deliveries belong to one)
+            company_id = ensure_company(
+                session, clock, f"co-{application_id}", load_definition(DEFAULT_ASSESSMENT)
+            ).id
     hire = Hire(
         application_id=application_id,
         company_id=company_id,
@@ -172,14 +184,23 @@ def test_a_failed_quiz_stays_open_and_a_passed_one_completes_with_its_score(
     _deliver(db, enrollment, "principles_quiz")
     path = _path(settings, enrollment, "/steps/principles_quiz")
 
-    failed = _submit(client, path, _quiz_answers(wrong=2), follow_redirects=True)
-    assert failed.status_code == 200
-    assert "You scored 60%; have another go." in failed.text
-    assert "Look again at:" in failed.text  # the questions missed, not only the score
+    answers = _quiz_answers(wrong=2)
+    failed = _submit(client, path, answers)
+    assert failed.status_code == 422  # the same page, in the failure style, answers kept
+    assert '<div class="error-summary" role="alert"' in failed.text
+    assert "You scored 60%, and this quiz needs 80%. Have another go." in failed.text
+    missed, right = QUIZ.questions[:2], QUIZ.questions[2:]
+    for question in missed:  # listed to revisit, its explanation not given away yet
+        assert f'<a href="#q_{question.id}">{escape(question.text)}</a>' in failed.text
+        assert escape(question.explanation) not in failed.text
+    for question in right:  # explained now that it is answered
+        assert escape(question.explanation) in failed.text
+    for name, value in answers.items():
+        assert re.search(rf'<input checked[^>]*name="{name}"[^>]*value="{value}"', failed.text)
     assert "Check my answers" in failed.text  # the form is still there
     step = _step(db, enrollment, "principles_quiz")
     assert step.status == "delivered"
-    assert step.response is not None and step.response["score"] == 0.6
+    assert step.response is None  # a refused attempt stores nothing
     assert _completions(db, enrollment) == []
 
     passed = _submit(client, path, _quiz_answers())
@@ -299,7 +320,8 @@ def test_a_tampered_expired_or_foreign_link_does_not_open_the_portal(
         old_token = links.signer(settings, links.PORTAL).dumps(enrollment.portal_key)
     expired = client.get(f"/welcome/{old_token}")
     assert expired.status_code == 410
-    assert "This link has expired." in expired.text
+    assert "This link has expired" in expired.text
+    assert "Send me a new link" in expired.text  # straight to asking for a new one
     assert client.get(f"/welcome/{old_token}/steps/welcome").status_code == 410
 
     resume_token = links.signer(settings, "resume").dumps(enrollment.portal_key)
@@ -352,12 +374,28 @@ def test_a_manager_step_is_done_by_the_hire_s_manager_not_the_hire_or_other_mana
         rf'<form method="post" action="{re.escape(action)}".*?</form>', dashboard.text, re.S
     )
     assert form is not None and "Mark done" in form[0]
-    done = boss.post(action, data={"csrf_token": csrf_token(form[0])})
-    assert done.status_code == 302
-    assert "Done — thank you." in boss.get(done.location).text
+    # The step asks for the buddy's name: without it, the manager is sent to the hire's page.
+    needs_note = boss.post(action, data={"csrf_token": csrf_token(form[0])})
+    assert needs_note.status_code == 302
+    assert needs_note.location == f"/manager/hires/{enrollment.id}#step-{key}"
+    hire_page = boss.get(needs_note.location).text
+    assert "Please fill in “Who is the buddy?”." in hire_page
+    assert _step(db, enrollment, key).status == "delivered"
+    done = boss.post(
+        action,
+        data={
+            "csrf_token": csrf_token(hire_page),
+            "note": "Sam from the Leeds store",
+            "back": "hire",
+        },
+    )
+    assert done.status_code == 302 and done.location == f"/manager/hires/{enrollment.id}"
+    after = boss.get(done.location).text
+    assert "Done — thank you." in after
+    assert "Sam from the Leeds store" in after
     step = _step(db, enrollment, key)
     assert step.status == "completed"
-    assert step.response == {"by": manager.id}
+    assert step.response == {"by": manager.id, "note": "Sam from the Leeds store"}
     [entry] = _completions(db, enrollment)
     assert entry.actor == f"user:{manager.id}" and entry.data == {"step": key}
     assert "Your step:" not in boss.get("/manager/").text
@@ -413,7 +451,11 @@ def test_managers_see_a_read_only_plan_and_never_the_hires_magic_link(
     plan = client.get(f"/manager/hires/{enrollment.id}")
     assert plan.status_code == 200
     assert "Welcome, and our customer promise" in plan.text and "/welcome/" not in plan.text
-    assert "<form" not in plan.text.split("<main", 1)[1].split("Sign out")[1]
+    # The only form is the manager's private notes: nothing that acts on the hire's steps.
+    forms = re.findall(r'<form [^>]*action="([^"]+)"', plan.text.split("<main", 1)[1])
+    assert [action for action in forms if "/logout" not in action] == [
+        f"/manager/hires/{enrollment.id}/notes"
+    ]
 
     other = app.test_client()
     login(other, stranger)
@@ -424,3 +466,248 @@ def test_managers_see_a_read_only_plan_and_never_the_hires_magic_link(
     # Only demo instances (simulated clock) hand out magic links, even to admins.
     assert boss.get("/api/onboarding/portal-links").status_code == 404
     assert app.test_client().get("/api/onboarding/portal-links").status_code == 401
+
+
+def _plan_at(db: Database, enrollment: Enrollment, now: datetime) -> timeline.Timeline:
+    with db.unit_of_work() as session:
+        return timeline.timeline(enrollments.steps_of(session, enrollment), now)
+
+
+def test_the_timeline_counts_only_the_hires_own_steps_so_progress_and_done_agree(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    manager = make_user()
+    enrollment = _enroll(db, clock, manager.id)
+    _deliver(db, enrollment, "welcome", "manager_prepare_first_week")
+    with db.unit_of_work() as session:
+        found = session.get_one(Enrollment, enrollment.id)
+        enrollments.complete_step(session, clock, found, "welcome", {"acknowledged": True})
+        enrollments.complete_step(
+            session,
+            clock,
+            found,
+            "manager_prepare_first_week",
+            {"by": manager.id, "note": "Sam"},
+            audiences=("manager",),
+        )
+
+    page = client.get(_path(settings, enrollment)).text
+
+    # Two steps are done, but only one of them is the hire's: both numbers say 1.
+    assert f"1 of {NEW_HIRE_STEPS} steps done" in page
+    assert "<summary>Done (1)</summary>" in page
+    assert "What your manager prepares" in page  # the manager's part, shown but not counted
+    assert enrollments.progress(_steps(db, enrollment)) == (1, NEW_HIRE_STEPS)
+
+
+def _steps(db: Database, enrollment: Enrollment) -> list[StepInstance]:
+    with db.unit_of_work() as session:
+        return enrollments.steps_of(session, enrollment)
+
+
+def test_a_step_that_waits_on_the_manager_says_so_instead_of_ready_or_coming_up(
+    db: Database, clock: SystemClock, make_user: Callable[..., Any]
+) -> None:
+    enrollment = _enroll(db, clock, make_user().id)
+    ride_along = _step(db, enrollment, "ride_along")
+    later = ride_along.deliver_at + timedelta(hours=1)
+
+    plan = _plan_at(db, enrollment, later)
+
+    waiting = {e.step.step_key: e for e in plan.of(timeline.StepState.WAITING)}["ride_along"]
+    assert waiting.waiting_for is not None
+    assert waiting.waiting_for.step_key == "arrange_ride_along"
+    assert "ride_along" not in {e.step.step_key for e in plan.of(timeline.StepState.UPCOMING)}
+
+
+def test_the_timeline_marks_overdue_steps_and_shows_the_year_of_next_years_dates(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    enrollment = _enroll(db, clock, make_user().id)  # starts 1 March 2027
+    _deliver(db, enrollment, "welcome")
+    with db.unit_of_work() as session:
+        welcome = _step_in(session, enrollment, "welcome")
+        welcome.due_at = clock.now() - timedelta(days=2)  # its due time has passed
+
+    page = client.get(_path(settings, enrollment)).text
+
+    ready = page.split("<h2>Ready for you</h2>", 1)[1].split("</section>", 1)[0]
+    assert '<span class="flag">overdue</span>' in ready
+    assert '<span class="flag">1 overdue</span>' in page
+    assert "2027" in page.split("<h2>Coming up</h2>", 1)[1]  # not this year: the year is shown
+    assert _plan_at(db, enrollment, clock.now()).overdue == 1
+
+
+def test_the_goal_step_needs_the_goal_written(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "customer_goal")
+    path = _path(settings, enrollment, "/steps/customer_goal")
+
+    empty = _submit(client, path, {"note": "   "})
+    assert empty.status_code == 422
+    assert "Please fill in “Your customer goal”." in empty.text
+    assert _step(db, enrollment, "customer_goal").status == "delivered"
+
+    goal = "Fit customers for our five best-selling boots without help by day 60."
+    written = _submit(client, path, {"note": goal})
+    assert written.status_code == 302
+    step = _step(db, enrollment, "customer_goal")
+    assert (step.status, step.response) == ("completed", {"note": goal})
+
+
+def test_the_pulse_uses_the_same_agree_disagree_words_as_the_pre_screen(
+    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+) -> None:
+    enrollment = _enroll(db, clock)
+    _deliver(db, enrollment, "pulse_day_30")
+    page = client.get(_path(settings, enrollment, "/steps/pulse_day_30")).text
+    for label in LIKERT_LABELS.values():
+        assert f"<span>{label}</span>" in page
+    assert "<span>Neither</span>" not in page
+
+
+def test_the_portal_wears_the_companys_name_and_colour(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    manager = make_user()
+    enrollment = _enroll(db, clock, manager.id)
+    with db.unit_of_work() as session:
+        company = session.get_one(Company, manager.company_id)
+        company.name, company.accent_color = "Fjord Outdoor", "#1d5c8c"
+
+    page = client.get(_path(settings, enrollment)).text
+
+    assert '<span class="brand">Fjord Outdoor</span>' in page
+    assert "/theme/1d5c8c.css" in page
+
+
+def test_a_meeting_step_offers_a_calendar_file_with_the_hire_and_the_manager(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    manager = make_user()
+    enrollment = _enroll(db, clock, manager.id)
+    _deliver(db, enrollment, "pain_point_session")
+    step_page = client.get(_path(settings, enrollment, "/steps/pain_point_session")).text
+    link = re.search(r'href="(/welcome/[^"]+/invite\.ics)"', step_page)
+    assert link is not None
+
+    response = client.get(link[1])
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/calendar"
+    event = Calendar.from_ical(response.data).walk("VEVENT")[0]
+    assert str(event["summary"]) == "Customer pain-point session"
+    assert str(event["organizer"]) == f"mailto:{manager.email}"
+    assert {str(a) for a in event["attendee"]} == {
+        f"mailto:{enrollment.new_hire_email}",
+        f"mailto:{manager.email}",
+    }
+    assert event["dtend"].dt - event["dtstart"].dt == timedelta(minutes=60)
+    not_a_meeting = client.get(_path(settings, enrollment, "/steps/welcome/invite.ics"))
+    assert not_a_meeting.status_code == 404
+
+
+def test_asking_for_a_new_link_answers_the_same_for_known_and_unknown_addresses(
+    client: FlaskClient, db: Database, clock: SystemClock
+) -> None:
+    enrollment = _enroll(db, clock)
+
+    def ask(email: str) -> str:
+        page = client.get("/welcome/new-link")
+        assert page.status_code == 200
+        response = client.post(
+            "/welcome/new-link", data={"csrf_token": csrf_token(page.text), "email": email}
+        )
+        assert response.status_code == 200
+        return response.text.replace(email, "ADDRESS")
+
+    known = ask(enrollment.new_hire_email.upper())  # addresses match whatever their case
+    unknown = ask(f"nobody-{enrollment.id}@example.com")
+
+    assert known == unknown
+    assert "If ADDRESS belongs to a new hire, we have sent a new link" in known
+    with db.unit_of_work() as session:
+        asked = session.scalars(
+            select(Delivery).filter_by(kind=NoticeKind.PORTAL_LINK, subject_id=enrollment.id)
+        ).all()
+    assert len(asked) == 1 and asked[0].status == "pending"
+
+    page = client.get("/welcome/new-link")
+    bad = client.post(
+        "/welcome/new-link", data={"csrf_token": csrf_token(page.text), "email": "not-an-address"}
+    )
+    assert bad.status_code == 422
+    assert 'value="not-an-address"' in bad.text  # what was typed is kept
+
+
+def test_asking_for_new_links_is_rate_limited_per_mailbox(
+    settings: Settings, db: Database, clock: SystemClock
+) -> None:
+    from tests.conftest import _app
+
+    enrollment = _enroll(db, clock)
+    limited = settings.model_copy(
+        update={
+            "rate_limits_enabled": True,
+            "redis_namespace": f"{settings.redis_namespace}-new-link-{enrollment.id}",
+        }
+    )
+    client = _app(limited, db, clock).test_client()
+    token = csrf_token(client.get("/welcome/new-link").text)
+
+    codes = [
+        client.post(
+            "/welcome/new-link", data={"csrf_token": token, "email": enrollment.new_hire_email}
+        ).status_code
+        for _ in range(4)
+    ]
+
+    assert codes == [200, 200, 200, 429]  # three an hour per address asked about
+    with db.unit_of_work() as session:
+        sent = session.scalars(
+            select(Delivery).filter_by(kind=NoticeKind.PORTAL_LINK, subject_id=enrollment.id)
+        ).all()
+    assert len(sent) == 3  # the fourth sent nothing
+
+
+def test_a_waiting_steps_page_says_who_it_waits_for(
+    client: FlaskClient,
+    db: Database,
+    clock: SystemClock,
+    settings: Settings,
+    make_user: Callable[..., Any],
+) -> None:
+    enrollment = _enroll(db, clock, make_user().id)
+    _deliver(db, enrollment, "arrange_ride_along")  # the manager's step is open, not done
+    with db.unit_of_work() as session:
+        ride_along = _step_in(session, enrollment, "ride_along")
+        ride_along.deliver_at = clock.now() - timedelta(days=1)  # its day has come
+
+    timeline_page = client.get(_path(settings, enrollment)).text
+    step_page = client.get(_path(settings, enrollment, "/steps/ride_along")).text
+
+    waiting = timeline_page.split("<h2>Waiting for your manager</h2>", 1)[1]
+    assert "Ride-along with your manager" in waiting.split("</section>", 1)[0]
+    assert (
+        "Not open yet: waiting for your manager (“Arrange a ride-along or customer event”)."
+        in step_page
+    )
+    assert "Mark as done" not in step_page

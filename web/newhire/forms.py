@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from core.likert import LIKERT_LABELS
 from web.input_guard import strip
-
-LIKERT = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
 
 
 class StepForm(FlaskForm):
@@ -48,7 +47,7 @@ def step_form(step: Any, **kwargs: Any) -> StepForm:
         for item in step.pulse.items:
             fields[f"p_{item.id}"] = RadioField(
                 item.text,
-                choices=[SelectChoice(str(v), label) for v, label in enumerate(LIKERT, start=1)],
+                choices=[SelectChoice(str(v), label) for v, label in LIKERT_LABELS.items()],
                 coerce=int,
                 validators=[InputRequired("Choose a point on the scale.")],
             )
@@ -61,10 +60,30 @@ def step_form(step: Any, **kwargs: Any) -> StepForm:
                 Length(min=20, max=4000, message="Between 20 and 4000 characters, please."),
             ],
         )
-    else:  # task, meeting
-        fields["note"] = TextAreaField(
-            "Anything to note? (optional)",
-            filters=[strip],
-            validators=[Optional(), Length(max=2000)],
-        )
+    else:  # task, meeting: the notes the step asks for, or an optional note
+        notes = step.notes
+        if notes is not None and notes.required:
+            fields["note"] = TextAreaField(
+                notes.label,
+                filters=[strip],
+                validators=[DataRequired(f"Please fill in “{notes.label}”."), Length(max=2000)],
+            )
+        else:
+            fields["note"] = TextAreaField(
+                f"{notes.label} (optional)" if notes else "Anything to note? (optional)",
+                filters=[strip],
+                validators=[Optional(), Length(max=2000)],
+            )
     return type("StepFormFor", (StepForm,), fields)(**kwargs)
+
+
+class NewLinkForm(FlaskForm):
+    email = EmailField(
+        "Your email address",
+        filters=[strip],
+        validators=[
+            DataRequired("Enter the email address your onboarding emails go to."),
+            Email("Enter an email address like name@example.com.", check_deliverability=False),
+            Length(max=254),
+        ],
+    )
