@@ -14,6 +14,7 @@ person's data never leaves a copy here.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -39,6 +40,11 @@ class NoticeKind(StrEnum):
     CATCH_UP_DIGEST = "catch_up_digest"  # subject: enrollment id; recipient: hire or manager
     STAFF_INVITATION = "staff_invitation"  # subject: invitation id; edition: its nonce
     PORTAL_LINK = "portal_link"  # subject: enrollment id; edition: when an admin asked
+    # To a candidate (no recipient user; the address is read at send time):
+    CANDIDATE_RECEIPT = "candidate_receipt"  # subject: application id; edition: a re-send's time
+    CANDIDATE_CONFIRMATION = "candidate_confirmation"  # subject: application id
+    CANDIDATE_OUTCOME = "candidate_outcome"  # subject: decision id
+    ADVERSE_IMPACT = "adverse_impact"  # subject: adverse-impact alert id; recipient: an admin
 
 
 class DeliveryStatus(StrEnum):
@@ -169,33 +175,53 @@ def _claimable(now: datetime, policy: Policy) -> object:
 def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Delivery | None:
     """Claim a pending delivery for this worker; None if it is sent, failed or held by a live
     worker. A delivery out of attempts is marked failed here rather than sent again."""
-    now = clock.now()
-    claimed = rows_changed(
-        session,
-        update(Delivery)
-        .where(Delivery.id == delivery_id, _claimable(now, policy))  # type: ignore[arg-type]
-        .where(Delivery.attempts < policy.max_attempts)
-        .values(claimed_at=now, attempts=Delivery.attempts + 1, last_error=None),
+    claimed = _claim_where(session, clock, policy, Delivery.id == delivery_id)
+    return claimed[0] if claimed else None
+
+
+def claim_pending(
+    session: Session, clock: Clock, kind: NoticeKind, subject_id: int, policy: Policy
+) -> list[Delivery]:
+    """Claim every claimable delivery about one subject (a packet's panel emails) at once."""
+    return _claim_where(
+        session, clock, policy, and_(Delivery.kind == kind, Delivery.subject_id == subject_id)
     )
-    if not claimed:
-        _fail_if_exhausted(session, now, policy, Delivery.id == delivery_id)
-        return None
-    return session.get_one(Delivery, delivery_id, populate_existing=True)
 
 
-def stamp(session: Session, clock: Clock, delivery_id: int) -> None:
+def _claim_where(session: Session, clock: Clock, policy: Policy, which: object) -> list[Delivery]:
+    """One ``UPDATE … RETURNING`` claims and loads the rows: no second query per delivery."""
+    now = clock.now()
+    claimed = session.scalars(
+        update(Delivery)
+        .where(which, _claimable(now, policy))  # type: ignore[arg-type]
+        .where(Delivery.attempts < policy.max_attempts)
+        .values(claimed_at=now, attempts=Delivery.attempts + 1, last_error=None)
+        .returning(Delivery),
+        execution_options={"populate_existing": True},
+    ).all()
+    if not claimed:  # the reconciler fails the rest of a batch's exhausted rows on its round
+        _fail_if_exhausted(session, now, policy, which)
+    return sorted(claimed, key=lambda delivery: delivery.id)
+
+
+def stamp(session: Session, clock: Clock, delivery_ids: Sequence[int]) -> None:
+    """Mark sent, in one statement for every email of a batch."""
+    if not delivery_ids:
+        return
     session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .where(Delivery.id.in_(delivery_ids), Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.SENT, sent_at=clock.now(), last_error=None)
     )
 
 
-def skip(session: Session, delivery_id: int, reason: str) -> None:
-    """Nothing to send (no recipient any more): close the delivery without an email."""
+def skip(session: Session, delivery_ids: Sequence[int], reason: str) -> None:
+    """Nothing to send (no recipient any more): close the deliveries without an email."""
+    if not delivery_ids:
+        return
     session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
+        .where(Delivery.id.in_(delivery_ids), Delivery.status == DeliveryStatus.PENDING)
         .values(status=DeliveryStatus.SKIPPED, last_error=reason[:300])
     )
 

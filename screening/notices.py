@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, load_only
 
+from core import deliveries
 from core.accounts import User
-from core.deliveries import Delivery
+from core.clock import Clock
+from core.deliveries import Delivery, NoticeKind
+from core.links import resume_url
 from core.notices import Notice, first_name, render
 from core.settings import Settings
-from screening.models import Application, Packet
+from screening.models import Application, Decision, Packet
+
+PACKAGE = __package__ or "screening"
 
 
 def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
     """One panel member's "your packet is ready" email; None if they can no longer receive it."""
-    packet = session.get_one(Packet, delivery.subject_id)
+    # Only what the email says: not the packet's content. The identity map keeps the packet
+    # and application for the rest of the panel's emails composed in the same transaction.
+    packet = session.get_one(
+        Packet, delivery.subject_id, options=[load_only(Packet.application_id)]
+    )
     member = session.get(User, delivery.recipient_user_id) if delivery.recipient_user_id else None
     if member is None or not member.is_active:
         return None
-    application = session.get_one(Application, packet.application_id)
+    application = session.get_one(
+        Application, packet.application_id, options=[joinedload(Application.opening)]
+    )
     return render(
         __package__ or "screening",
         "packet_ready",
@@ -27,6 +38,147 @@ def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> No
         opening_title=application.opening.title,
         link=f"{settings.base_url}/manager/applications/{application.id}",
     )
+
+
+# --- emails to the candidate: receipt on start, confirmation on submit, optional outcome ---------
+# Rows hold ids only; the address, the words and the resume link are made at send time, so no
+# token or address is ever stored in a delivery, an outbox payload or a log line.
+
+
+def ask_for_receipt(
+    session: Session, clock: Clock, application: Application, *, again: bool = False
+) -> int:
+    """The receipt with the resume link, on start. ``again``: the candidate started a second
+    time with the same address; the link goes out again, at most once an hour (the hour is
+    the edition), so the start form cannot be used to flood someone's mailbox."""
+    return deliveries.request(
+        session,
+        clock,
+        NoticeKind.CANDIDATE_RECEIPT,
+        application.id,
+        company_id=application.opening.company_id,
+        edition=clock.now().strftime("%Y-%m-%dT%H") if again else "",
+        announce=True,
+    )
+
+
+def ask_for_confirmation(session: Session, clock: Clock, application: Application) -> int:
+    return deliveries.request(
+        session,
+        clock,
+        NoticeKind.CANDIDATE_CONFIRMATION,
+        application.id,
+        company_id=application.opening.company_id,
+        announce=True,
+    )
+
+
+# Only these decisions are outcomes a candidate hears about by email; an offer is made by a
+# person, in person.
+OUTCOME_DECISIONS = ("advance", "reject")
+
+
+def outcome_message(application: Application, decision: str) -> str:
+    """The company's words for this outcome; empty when it sends none (the default)."""
+    company = application.opening.company
+    if decision == "advance":
+        return company.outcome_advance_message.strip()
+    if decision == "reject":
+        return company.outcome_reject_message.strip()
+    return ""
+
+
+def ask_for_outcome(
+    session: Session, clock: Clock, application: Application, decision: Decision
+) -> int | None:
+    """The optional outcome message, called only where a person records a decision (never
+    from a score). None when the company sends none for this outcome."""
+    if not outcome_message(application, decision.decision):
+        return None
+    return deliveries.request(
+        session,
+        clock,
+        NoticeKind.CANDIDATE_OUTCOME,
+        decision.id,
+        company_id=application.opening.company_id,
+        announce=True,
+    )
+
+
+def candidate_receipt(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    application = session.get_one(Application, delivery.subject_id)
+    if application.candidate.erased_at is not None:
+        return None
+    return _to_candidate(
+        application,
+        "candidate_receipt",
+        link=resume_url(settings, application.public_id),
+        link_days=settings.resume_link_max_age_days,
+        submitted=application.status != "started",
+    )
+
+
+def candidate_confirmation(
+    session: Session, delivery: Delivery, settings: Settings
+) -> Notice | None:
+    application = session.get_one(Application, delivery.subject_id)
+    if application.candidate.erased_at is not None:
+        return None
+    return _to_candidate(
+        application, "candidate_confirmation", link=resume_url(settings, application.public_id)
+    )
+
+
+def candidate_outcome(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    """Sent in the words the company has at send time; none if it has since turned it off,
+    the candidate was erased, or a later decision replaced this one."""
+    decision = session.get_one(Decision, delivery.subject_id)
+    application = session.get_one(Application, decision.application_id)
+    message = outcome_message(application, decision.decision)
+    if (
+        not message
+        or application.candidate.erased_at is not None
+        or application.decision != decision.decision
+    ):
+        return None
+    return _to_candidate(application, "candidate_outcome", message=message)
+
+
+def _to_candidate(application: Application, template: str, **context: object) -> Notice:
+    company = application.opening.company
+    values: dict[str, object] = {
+        "greeting": first_name(application.candidate.name),
+        "opening_title": application.opening.title,
+        "company_name": company.name,
+        "contact_email": company.contact_email,
+        **context,
+    }
+    # Positional: the template's values are passed on as they are, keyed by name.
+    return render(
+        PACKAGE, template, application.candidate.email, None, company.sender_name, **values
+    )
+
+
+CANDIDATE_DESCRIPTIONS = {
+    NoticeKind.CANDIDATE_RECEIPT: "Resume-link email",
+    NoticeKind.CANDIDATE_CONFIRMATION: "Submission confirmation",
+    NoticeKind.CANDIDATE_OUTCOME: "Outcome message",
+}
+
+
+def describe_candidate_email(session: Session, delivery: Delivery) -> str:
+    """What an email to a candidate was about, for admins (no names, no addresses)."""
+    kind = NoticeKind(delivery.kind)
+    if kind == NoticeKind.CANDIDATE_OUTCOME:
+        decision = session.get(Decision, delivery.subject_id)
+        application_id = decision.application_id if decision else None
+    else:
+        application_id = delivery.subject_id
+    application = session.get(Application, application_id) if application_id else None
+    what = CANDIDATE_DESCRIPTIONS[kind]
+    if application is None:
+        return f"{what} (the application no longer exists)"
+    return f"{what} to a {application.opening.title} candidate"
 
 
 def describe(session: Session, delivery: Delivery) -> str:

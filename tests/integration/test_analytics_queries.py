@@ -45,7 +45,7 @@ def test_every_query_feeds_its_statistic(
         )
         packet_id = session.scalar(select(Packet.id).filter_by(application_id=strong))
         for delivery_id in deliveries.pending_ids(session, NoticeKind.PACKET_READY, packet_id):
-            deliveries.stamp(session, clock, delivery_id)
+            deliveries.stamp(session, clock, [delivery_id])
         user = session.get_one(User, manager.id)
         application = session.get_one(Application, strong)
         packet = hiring.packet_of(session, application)

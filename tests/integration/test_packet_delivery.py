@@ -124,3 +124,47 @@ def _delivery_error(db: Database, application_id: int) -> str | None:
     # The error's type and SMTP code only: SMTP error texts can quote a person's address.
     assert error is None or "@" not in error
     return error
+
+
+def test_a_panel_is_emailed_in_one_batch_and_a_member_who_left_does_not_hold_it_up(
+    client: FlaskClient,
+    opening: Any,
+    db: Database,
+    broker: RedisBroker,
+    mail_server: CaughtMail,
+    make_user: Callable[..., Any],
+    default_definition: Any,
+) -> None:
+    from core.accounts import User
+    from workers.actors import deliveries as delivery_actor
+    from workers.actors import packets, screening
+
+    staying = [make_user(openings=(opening,)) for _ in range(3)]
+    leaving = make_user(openings=(opening,))
+    complete(client, opening.slug, default_definition)
+    application_id = _application(db, opening.id)
+    screening.score_application(application_id)
+    packets.build_packet(application_id)
+    with db.unit_of_work() as session:
+        session.get_one(User, leaving.id).is_active = False
+        packet_id = session.scalars(
+            select(Packet.id).filter_by(application_id=application_id)
+        ).one()
+
+    delivery_actor.send_pending(NoticeKind.PACKET_READY, packet_id)
+    delivery_actor.send_pending(NoticeKind.PACKET_READY, packet_id)  # a redelivered message
+
+    for member in staying:
+        assert len(mail_server.to(member.email)) == 1
+    assert mail_server.to(leaving.email) == []
+    with db.unit_of_work() as session:
+        statuses = {
+            d.recipient_user_id: (d.status, d.attempts)
+            for d in session.scalars(
+                select(Delivery).filter_by(kind=NoticeKind.PACKET_READY, subject_id=packet_id)
+            )
+        }
+    assert statuses == {
+        **{member.id: (DeliveryStatus.SENT, 1) for member in staying},
+        leaving.id: (DeliveryStatus.SKIPPED, 1),
+    }

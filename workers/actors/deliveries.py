@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import smtplib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from jinja2 import TemplateError
+from sqlalchemy import event
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,7 @@ from core.deliveries import Delivery, DeliveryStatus, NoticeKind
 from core.notices import Notice
 from core.settings import Settings
 from onboarding import notices as onboarding_notices
+from screening import impact_alerts
 from screening import notices as screening_notices
 from workers import mailer, runtime
 
@@ -36,6 +39,10 @@ COMPOSERS: dict[NoticeKind, Composer] = {
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.catch_up_digest,
     NoticeKind.STAFF_INVITATION: invitations.invitation_email,
     NoticeKind.PORTAL_LINK: onboarding_notices.portal_link,
+    NoticeKind.CANDIDATE_RECEIPT: screening_notices.candidate_receipt,
+    NoticeKind.CANDIDATE_CONFIRMATION: screening_notices.candidate_confirmation,
+    NoticeKind.CANDIDATE_OUTCOME: screening_notices.candidate_outcome,
+    NoticeKind.ADVERSE_IMPACT: impact_alerts.alert_email,
 }
 
 
@@ -68,50 +75,95 @@ def send_delivery(delivery_id: int) -> None:
 
 
 def send_pending(kind: NoticeKind, subject_id: int) -> None:
-    """Send every pending delivery about one subject, e.g. a packet to each panel member. The
-    first failure stops the loop and raises, so Dramatiq retries the rest with backoff."""
-    rt = runtime.current()
-    with rt.db.unit_of_work() as session:
-        ids = deliveries.pending_ids(session, kind, subject_id)
-    for delivery_id in ids:
-        send(delivery_id)
+    """Send every pending delivery about one subject, e.g. a packet to each panel member: one
+    claim, one compose pass and one stamp for all of them."""
+    _send_batch(
+        lambda session, rt: deliveries.claim_pending(
+            session, rt.clock, kind, subject_id, policy(rt.settings)
+        )
+    )
 
 
 def send(delivery_id: int) -> DeliveryStatus | None:
-    """Claim → compose → send → stamp. Returns the outcome, None when another worker holds it.
+    """Claim → compose → send → stamp one delivery. Returns the outcome, None when it is not
+    claimable (sent, failed, or held by another worker)."""
 
-    Raises :class:`DeliveryFailed` after releasing the claim when an attempt fails and the
-    delivery has attempts left; once out of attempts it is marked failed and nothing is raised,
-    so a broken notice never turns into a storm of retries.
+    def claim_one(session: Session, rt: runtime.Runtime) -> list[Delivery]:
+        claimed = deliveries.claim(session, rt.clock, delivery_id, policy(rt.settings))
+        return [claimed] if claimed else []
+
+    return _send_batch(claim_one).get(delivery_id)
+
+
+@dataclass(frozen=True)
+class _Composed:
+    delivery_id: int
+    message_id: str
+    notice: Notice | None = None
+    broken: Exception | None = None
+
+
+def _send_batch(
+    claim: Callable[[Session, runtime.Runtime], list[Delivery]],
+) -> dict[int, DeliveryStatus]:
+    """Claim and compose in one transaction, send each, stamp the sent ones in one statement,
+    then give back the failed ones.
+
+    Raises :class:`DeliveryFailed` once every outcome is recorded if an attempt failed and has
+    attempts left (Dramatiq retries with backoff); a delivery out of attempts is marked failed
+    and nothing is raised for it, so a broken notice never turns into a storm of retries.
     """
     rt = runtime.current()
     with rt.db.unit_of_work() as session:
-        delivery = deliveries.claim(session, rt.clock, delivery_id, policy(rt.settings))
-        if delivery is None:
-            return None
-        message_id = delivery.message_id
-        try:
-            notice = COMPOSERS[NoticeKind(delivery.kind)](session, delivery, rt.settings)
-        except COMPOSE_BUGS as exc:
-            # Caught inside the transaction so the claim (and its attempt) still commits:
-            # otherwise a notice that cannot be composed would be retried forever.
-            broken: Exception | None = exc
-        else:
-            broken = None
-            if notice is None:
-                deliveries.skip(session, delivery_id, "no recipient")
-    if broken is not None:
-        return _release(delivery_id, broken)
-    if notice is None:
+        # The identity map holds clean objects weakly, so what one email loads (a packet, its
+        # application and opening) would be gone before the next: keep it for the batch.
+        loaded: list[object] = []
+        event.listen(session, "loaded_as_persistent", lambda _session, obj: loaded.append(obj))
+        composed = [_compose(session, delivery, rt.settings) for delivery in claim(session, rt)]
+        nobody = [c.delivery_id for c in composed if c.notice is None and c.broken is None]
+        # In the claim's transaction, so a notice that cannot be composed still spends its
+        # attempt: otherwise it would be retried forever.
+        deliveries.skip(session, nobody, "no recipient")
+    outcomes = {delivery_id: DeliveryStatus.SKIPPED for delivery_id in nobody}
+    sent: list[int] = []
+    failures: list[tuple[int, Exception]] = []
+    for item in composed:
+        if item.broken is not None:
+            failures.append((item.delivery_id, item.broken))
+        elif item.notice is not None:
+            if failures and is_outage(failures[-1][1]):
+                # The mail server is down: the rest of the batch would only wait for timeouts.
+                failures.append((item.delivery_id, failures[-1][1]))
+                continue
+            try:
+                mailer.send(rt.settings, item.notice, item.message_id)
+            except (OSError, smtplib.SMTPException) as exc:
+                failures.append((item.delivery_id, exc))
+            else:
+                sent.append(item.delivery_id)
+    if sent:
+        with rt.db.unit_of_work() as session:
+            deliveries.stamp(session, rt.clock, sent)
+        outcomes.update((delivery_id, DeliveryStatus.SENT) for delivery_id in sent)
+    for delivery_id in nobody:
         log.info("delivery skipped", extra={"delivery_id": delivery_id})
-        return DeliveryStatus.SKIPPED
+    retry = [delivery_id for delivery_id, exc in failures if not _release(delivery_id, exc)]
+    outcomes.update(
+        (delivery_id, DeliveryStatus.FAILED)
+        for delivery_id, _ in failures
+        if delivery_id not in retry
+    )
+    if retry:
+        raise DeliveryFailed(f"deliveries {retry}: attempt failed, released for a retry")
+    return outcomes
+
+
+def _compose(session: Session, delivery: Delivery, settings: Settings) -> _Composed:
     try:
-        mailer.send(rt.settings, notice, message_id)
-    except (OSError, smtplib.SMTPException) as exc:
-        return _release(delivery_id, exc)
-    with rt.db.unit_of_work() as session:
-        deliveries.stamp(session, rt.clock, delivery_id)
-    return DeliveryStatus.SENT
+        notice = COMPOSERS[NoticeKind(delivery.kind)](session, delivery, settings)
+    except COMPOSE_BUGS as exc:
+        return _Composed(delivery.id, delivery.message_id, broken=exc)
+    return _Composed(delivery.id, delivery.message_id, notice=notice)
 
 
 def is_outage(exc: Exception) -> bool:
@@ -125,7 +177,8 @@ def is_outage(exc: Exception) -> bool:
     return isinstance(exc, OSError)  # refused connection, timeout, unknown host
 
 
-def _release(delivery_id: int, exc: Exception) -> DeliveryStatus:
+def _release(delivery_id: int, exc: Exception) -> bool:
+    """Give a failed attempt back; True when the delivery is now failed for good."""
     rt = runtime.current()
     # The type and SMTP code only: SMTP error texts quote the recipient's address.
     error = type(exc).__name__
@@ -137,6 +190,6 @@ def _release(delivery_id: int, exc: Exception) -> DeliveryStatus:
         )
     if outcome is DeliveryStatus.FAILED:
         log.error("delivery failed for good", extra={"delivery_id": delivery_id, "error": error})
-        return outcome
+        return True
     log.warning("delivery attempt failed", extra={"delivery_id": delivery_id, "error": error})
-    raise DeliveryFailed(f"delivery {delivery_id}: {error}") from None
+    return False
