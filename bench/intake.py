@@ -18,7 +18,7 @@ CLIENT_THREADS = 4
 
 @dataclass
 class Prepared:
-    """A candidate on the last page, ready to submit (their own cookies, the page's form)."""
+    """A candidate on the review page, ready to submit (their own cookies, the page's form)."""
 
     client: httpx.Client
     url: str
@@ -104,13 +104,13 @@ class Intake:
         }
         response = client.post(f"/o/{self.slug}", data=data)
         requests = 2 + len(response.history)
-        for _ in range(self.pages + 1):
+        for _ in range(self.pages + 2):  # every page, the review page, the thank-you page
             if response.status_code != 200:
                 raise RuntimeError(f"{response.url} answered {response.status_code}")
             if response.url.path.endswith("/done"):
                 return requests, None
             answers = fill(parse_form(response.text), rng, 1.0)
-            if stop_at_last_page and response.url.path.endswith(f"/{self.pages}"):
+            if stop_at_last_page and response.url.path.endswith("/review"):
                 client.follow_redirects = False
                 return requests, Prepared(client, str(response.url), answers)
             response = client.post(str(response.url), data=answers)

@@ -131,9 +131,19 @@ def scheduler(every: float | None) -> None:
             result = purge(session, clock, settings.retention_days, settings.abandoned_days)
         logging.getLogger("onramp.retention").info("retention purge", extra=asdict(result))
 
+    def check_adverse_impact() -> None:
+        from screening.impact_monitor import check_all
+
+        with database.unit_of_work() as session:
+            opened = check_all(
+                session, clock, settings.impact_window_days, settings.impact_min_group
+            )
+        logging.getLogger("onramp.impact").info("adverse-impact check", extra={"opened": opened})
+
     jobs = [
         PeriodicJob("reconciler", settings.reconcile_every_seconds, reconciler.run_once),
         PeriodicJob("retention-purge", 24 * 3600, purge_expired_data),
+        PeriodicJob("adverse-impact-monitor", 24 * 3600, check_adverse_impact),
     ]
     click.echo(
         f"scheduler ticking every {every:g}s; reconciler every "
@@ -263,6 +273,7 @@ def _safe_url(url: str) -> str:
 
 
 def _register_commands() -> None:
+    from cli.apikeys import apikey_group
     from cli.companies import company_group
     from cli.definitions import definitions_group
     from cli.demo import demo
@@ -278,6 +289,7 @@ def _register_commands() -> None:
     main.add_command(opening_group)
     main.add_command(company_group)
     main.add_command(stats)
+    main.add_command(apikey_group)
 
 
 _register_commands()

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import String, select
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core.clock import Clock
@@ -43,6 +44,14 @@ class Company(Base):
     )
     # Days to keep candidates' personal data; None: the deployment's ONRAMP_RETENTION_DAYS.
     retention_days: Mapped[int | None]
+    # Opt-in: after a decision, candidates may open a short developmental report (no scores).
+    feedback_reports: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Optional short messages to a candidate when a person records "advance" or "reject";
+    # empty (the default): no message is sent.
+    outcome_advance_message: Mapped[str] = mapped_column(
+        String(1000), default="", server_default=""
+    )
+    outcome_reject_message: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     created_at: Mapped[datetime]
 
 

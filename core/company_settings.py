@@ -33,7 +33,15 @@ COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 # years; the audit log has its own, longer period.
 RETENTION_MIN_DAYS, RETENTION_MAX_DAYS = 30, 3650
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-LIMITS = {"name": 120, "promise": 400, "mission": 600, "contact_email": 254, "sender_name": 80}
+LIMITS = {
+    "name": 120,
+    "promise": 400,
+    "mission": 600,
+    "contact_email": 254,
+    "sender_name": 80,
+    "outcome_advance_message": 1000,
+    "outcome_reject_message": 1000,
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,11 @@ class CompanySettings:
     retention_days: int | None  # None: the deployment's ONRAMP_RETENTION_DAYS
     contact_email: str
     sender_name: str
+    # Optional emails to a candidate when a person records advance / reject; empty: none.
+    outcome_advance_message: str = ""
+    outcome_reject_message: str = ""
+    # Opt-in: after a decision, candidates may open a developmental report (never a score).
+    feedback_reports: bool = False
 
 
 class InvalidSettings(DomainError):
@@ -70,6 +83,9 @@ def settings_of(company: Company) -> CompanySettings:
         retention_days=company.retention_days,
         contact_email=company.contact_email,
         sender_name=company.sender_name,
+        outcome_advance_message=company.outcome_advance_message,
+        outcome_reject_message=company.outcome_reject_message,
+        feedback_reports=company.feedback_reports,
     )
 
 
@@ -159,6 +175,9 @@ def _tidied(settings: CompanySettings) -> CompanySettings:
         retention_days=settings.retention_days,
         contact_email=settings.contact_email.strip().lower(),
         sender_name=" ".join(settings.sender_name.split()),
+        outcome_advance_message=settings.outcome_advance_message.strip(),
+        outcome_reject_message=settings.outcome_reject_message.strip(),
+        feedback_reports=settings.feedback_reports,
     )
 
 

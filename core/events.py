@@ -10,3 +10,7 @@ PACKET_READY: Final = "packet.ready"
 HIRE_ACCEPTED: Final = "hire.accepted"
 ONBOARDING_STEP_DUE: Final = "onboarding.step_due"
 NOTICE_REQUESTED: Final = "notice.requested"  # a delivery to send now (web-originated notices)
+DECISION_MADE: Final = "decision.made"
+ONBOARDING_STEP_COMPLETED: Final = "onboarding.step_completed"
+ONBOARDING_COMPLETED: Final = "onboarding.completed"
+WEBHOOK_REQUESTED: Final = "webhook.requested"  # an outbound webhook delivery to send now

@@ -7,6 +7,7 @@ from itsdangerous import URLSafeTimedSerializer
 from core.settings import Settings
 
 PORTAL = "portal"
+RESUME = "resume"
 PORTAL_LINK_MAX_AGE_SECONDS = 30 * 24 * 3600
 
 
@@ -18,6 +19,12 @@ def signer(settings: Settings, purpose: str) -> URLSafeTimedSerializer:
 def portal_url(settings: Settings, portal_key: str, path: str = "") -> str:
     token = signer(settings, PORTAL).dumps(portal_key)
     return f"{settings.base_url}/welcome/{token}{path}"
+
+
+def resume_url(settings: Settings, public_id: str) -> str:
+    """A candidate's link back to their application (its lifetime is checked when opened)."""
+    token = signer(settings, RESUME).dumps(public_id)
+    return f"{settings.base_url}/a/{token}"
 
 
 INVITATION = "invitation"

@@ -3,7 +3,9 @@
 Each context keeps its email templates beside its code (``screening/emails``,
 ``onboarding/emails``). A template has two blocks, ``subject`` and ``body``, so the words of
 an email live in one file that a non-programmer can read and change. Subjects never carry
-candidate PII; bodies link to the app rather than copy personal data into mailboxes.
+candidate PII; bodies link to the app rather than copy personal data into mailboxes. The one
+name in a subject is a new hire's first name in their own manager's onboarding emails: by then
+the person is a colleague, and a week of identical subjects could not be told apart.
 """
 
 from __future__ import annotations

@@ -47,6 +47,8 @@ class Settings(BaseModel):
     # (many honest candidates can share one office NAT), the resume token for page posts.
     rate_limit_start: str = "1000 per hour"
     rate_limit_pages: str = "120 per minute"
+    # The JSON API, per API key (an integration's sync job, not a person clicking).
+    rate_limit_api: str = "600 per minute"
     rate_limits_enabled: bool = True
     # The worker lets a message run this long before giving up and retrying it.
     actor_time_limit_seconds: int = Field(default=60, ge=1)
@@ -62,6 +64,12 @@ class Settings(BaseModel):
     # Shared secret for HMAC-signed ATS webhooks; empty disables the webhook endpoint.
     webhook_secret: str = ""
     webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # Outbound webhooks (admins' endpoints): loopback, link-local, private and multicast
+    # addresses are refused when an endpoint is saved and again when it is called, unless this
+    # is on (a receiver on the same machine or network, as in tests and some deployments).
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = Field(default=10, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=100)
     rate_limit_login: str = "10 per minute"
     # Sign-in limits beyond the address+account pair above. One address trying many accounts
     # (password spraying) gets far fewer tries than an office NAT's staff ever need; one account
@@ -86,6 +94,10 @@ class Settings(BaseModel):
     # activity (the landing page promises it); started, never-submitted ones sooner.
     retention_days: int = Field(default=365, ge=30)
     abandoned_days: int = Field(default=30, ge=1)
+    # The daily adverse-impact monitor: impact ratios over this many days of applications; a
+    # ratio below 0.80 alerts admins only when both groups have at least this many candidates.
+    impact_window_days: int = Field(default=365, ge=7)
+    impact_min_group: int = Field(default=30, ge=1)
     # Deliveries (every outgoing email): a claim older than this belongs to a dead worker, so
     # it must outlast the SMTP timeout and the actor time limit; past the cap a delivery is
     # marked failed for an admin to see instead of retrying forever.

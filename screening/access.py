@@ -2,7 +2,8 @@
 
 Everything is scoped to the user's company: another company's ids answer "not found", never
 "forbidden", so nobody learns what exists elsewhere. Within a company, admins and recruiters
-see every opening; a manager sees the openings whose interview panel they sit on.
+see every opening; a manager sees the openings whose interview panel they sit on. An API key
+sees its whole company (``company_*``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,37 @@ def application_for(session: Session, user: User, application_id: int) -> Applic
     )
     if application is None:
         raise NotFound("No such candidate.")
+    return application
+
+
+# --- an API key: the whole of its company, nothing else --------------------------------------
+
+
+def company_openings(company_id: int) -> Any:
+    """A subquery of a company's opening ids (what its API keys see)."""
+    return select(Opening.id).where(Opening.company_id == company_id)
+
+
+def company_opening(session: Session, company_id: int, opening_id: int) -> Opening:
+    opening = session.scalar(
+        select(Opening).where(Opening.id == opening_id, Opening.company_id == company_id)
+    )
+    if opening is None:
+        raise NotFound("No such opening.")
+    return opening
+
+
+def company_application(session: Session, company_id: int, application_id: int) -> Application:
+    """A submitted application of the company's; NotFound otherwise (no existence leak)."""
+    application = session.scalar(
+        select(Application).where(
+            Application.id == application_id,
+            Application.opening_id.in_(company_openings(company_id)),
+            Application.status != "started",
+        )
+    )
+    if application is None:
+        raise NotFound("No such application.")
     return application
 
 

@@ -21,7 +21,8 @@ from core import audit, outbox
 from core.accounts import User
 from core.clock import Clock
 from core.errors import Conflict, DomainError, NotFound
-from core.events import HIRE_ACCEPTED
+from core.events import DECISION_MADE, HIRE_ACCEPTED
+from screening import notices
 from screening.hiring import panel_of
 from screening.models import Application, ApplicationScore, Decision
 
@@ -59,6 +60,12 @@ def parse_start_date(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise DomainError("That start date does not exist in the calendar.") from None
+
+
+def start_date_window(clock: Clock) -> tuple[date, date]:
+    """The earliest and latest start dates accepted today (a date picker's min and max)."""
+    today = clock.now().date()
+    return today - START_DATE_EARLIEST, today + START_DATE_LATEST
 
 
 def check_start_date(clock: Clock, start_date: date, *, past_confirmed: bool) -> None:
@@ -143,6 +150,17 @@ def decide(
         recommendation=recommendation,
         override=against,
     )
+    if user is not None:  # a person recorded it here: never a score, never an integration
+        notices.ask_for_outcome(session, clock, application, row)
+    outbox.record(
+        session,
+        clock,
+        DECISION_MADE,
+        application_id=application.id,
+        company_id=application.opening.company_id,
+        decision=decision,
+        against_recommendation=against,
+    )
     if decision == "offer_accepted" and start_date is not None:
         outbox.record(
             session,
@@ -152,6 +170,47 @@ def decide(
             start_date=start_date.isoformat(),
         )
     return row
+
+
+def change_start_date(
+    session: Session,
+    clock: Clock,
+    application: Application,
+    start_date: date,
+    *,
+    user: User,
+    past_start_confirmed: bool = False,
+) -> date | None:
+    """Move an accepted hire's start date, within the same window as the offer; returns the
+    old date, or None when it is the same date. The accepted offer's row holds the date that
+    enrollment reads (:func:`hire_facts`); the audit trail keeps every change. Moving the
+    onboarding plan's pending steps is the caller's next step (onboarding's reschedule)."""
+    if application.decision != "offer_accepted":
+        raise Conflict("Only an accepted offer has a start date to change.")
+    accepted = session.scalar(
+        select(Decision)
+        .where(Decision.application_id == application.id, Decision.decision == "offer_accepted")
+        .order_by(Decision.id.desc())
+        .limit(1)
+    )
+    if accepted is None or accepted.start_date is None:
+        raise NotFound("No accepted offer for this candidate.")
+    old = date.fromisoformat(accepted.start_date)
+    if start_date == old:
+        return None
+    check_start_date(clock, start_date, past_confirmed=past_start_confirmed)
+    accepted.start_date = start_date.isoformat()
+    audit.record(
+        session,
+        clock,
+        actor=f"user:{user.id}",
+        action="start_date.changed",
+        subject_type="application",
+        subject_id=application.id,
+        old_start=old.isoformat(),
+        new_start=start_date.isoformat(),
+    )
+    return old
 
 
 @dataclass(frozen=True)

@@ -16,19 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core import definitions
 from core.definitions import Loc
+from core.likert import LIKERT_LABELS, LIKERT_MAX, LIKERT_MIN  # noqa: F401 - re-exported
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 DEFAULT_ASSESSMENT = DEFINITIONS_DIR / "service_mindset.yaml"
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=64)]
-LIKERT_MIN, LIKERT_MAX = 1, 5
-LIKERT_LABELS = {
-    1: "Strongly disagree",
-    2: "Disagree",
-    3: "Neither agree nor disagree",
-    4: "Agree",
-    5: "Strongly agree",
-}
 
 
 class _Strict(BaseModel):

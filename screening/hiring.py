@@ -1,7 +1,8 @@
 """The hiring team's use cases: panels, packets and their notices, scorecards.
 
 Who may see what is :mod:`screening.access`'s question; every lookup for a user goes through
-it, so another team's or another company's ids answer "not found".
+it, so another team's or another company's ids answer "not found". The candidate list lives in
+:mod:`screening.candidate_list`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import datetime
 from statistics import fmean
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from core import audit, deliveries, outbox
@@ -22,7 +23,7 @@ from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError
 from core.events import PACKET_READY
 from screening import packets
-from screening.access import opening_for
+from screening.access import is_on_panel
 from screening.applications import definition_for
 from screening.models import (
     Application,
@@ -34,13 +35,6 @@ from screening.models import (
     Scorecard,
 )
 from screening.question_bank import QuestionBank
-
-RECOMMENDATION_ORDER = {"advance": 0, "review": 1, "hold": 2}
-
-
-def _rank() -> Any:
-    return case(RECOMMENDATION_ORDER, value=ApplicationScore.recommendation, else_=3)
-
 
 # --- panels ---------------------------------------------------------------
 
@@ -60,27 +54,6 @@ def panel_of(session: Session, opening_id: int) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-@dataclass(frozen=True)
-class CandidateRow:
-    application: Application
-    score: ApplicationScore | None
-    has_packet: bool
-
-
-def candidates_for(session: Session, user: User, opening_id: int) -> list[CandidateRow]:
-    """Submitted candidates, best recommendation first, then score (bands, not a verdict)."""
-    opening = opening_for(session, user, opening_id)
-    rows = session.execute(
-        select(
-            Application, ApplicationScore, exists().where(Packet.application_id == Application.id)
-        )
-        .outerjoin(ApplicationScore, ApplicationScore.application_id == Application.id)
-        .where(Application.opening_id == opening.id, Application.status != "started")
-        .order_by(_rank(), ApplicationScore.overall.desc(), Application.submitted_at)
-    ).all()
-    return [CandidateRow(app, score, bool(has_packet)) for app, score, has_packet in rows]
 
 
 # --- packets and deliveries ------------------------------------------------------------------
@@ -147,6 +120,12 @@ def build_packet_for(
 # --- scorecards -------------------------------------------------------------------------------
 
 
+class NotOnPanel(DomainError):
+    """Someone who may see the candidate but does not sit on the panel tried to rate them."""
+
+    status_code = 403
+
+
 def packet_of(session: Session, application: Application) -> packets.Packet | None:
     row = session.scalar(select(Packet).filter_by(application_id=application.id))
     return packets.Packet.from_json(row.content) if row else None
@@ -165,7 +144,10 @@ def submit_scorecard(
     application: Application,
     ratings: Mapping[str, tuple[int, str]],
 ) -> Scorecard:
-    """Record one interviewer's ratings; each interviewer submits once, independently."""
+    """Record one interviewer's ratings; each interviewer submits once, independently, and
+    only panel members rate (an admin's or a recruiter's rating would skew the panel mean)."""
+    if not is_on_panel(session, user, application.opening_id):
+        raise NotOnPanel("Only the opening's interview panel rates its candidates.")
     packet = packet_of(session, application)
     if packet is None:
         raise DomainError("The interview packet is not ready yet.")

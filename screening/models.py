@@ -81,6 +81,8 @@ class Candidate(Base):
     """The only table holding a candidate's personal data (erasure anonymizes this row)."""
 
     __tablename__ = "candidate"
+    # Starting twice with the same email resumes the open application: found by email.
+    __table_args__ = (Index("ix_candidate_email", "email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))

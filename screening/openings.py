@@ -174,8 +174,10 @@ def create_opening(
     details: OpeningDetails,
     *,
     by: User | None = None,
+    actor: str = "cli",
 ) -> Opening:
-    """A new opening, taking applications at once; ``by`` None is the command line."""
+    """A new opening, taking applications at once. ``by`` None is a caller that already
+    scoped the company (the command line, an API key), named ``actor`` in the audit log."""
     _require_manager(by, company.id)
     checked = _checked(session, company.id, details)
     opening = Opening(
@@ -191,7 +193,7 @@ def create_opening(
     audit.record(
         session,
         clock,
-        actor=_actor(by),
+        actor=_actor(by, actor),
         action="opening.created",
         subject_type="opening",
         subject_id=opening.id,
@@ -205,7 +207,13 @@ def create_opening(
 
 
 def update_opening(
-    session: Session, clock: Clock, opening: Opening, details: OpeningDetails, *, by: User
+    session: Session,
+    clock: Clock,
+    opening: Opening,
+    details: OpeningDetails,
+    *,
+    by: User | None,
+    actor: str = "cli",
 ) -> list[str]:
     """Change an opening; returns the names of what changed (empty: nothing did). Its public
     link stays the same, and applications already started keep their assessment version."""
@@ -222,7 +230,7 @@ def update_opening(
         audit.record(
             session,
             clock,
-            actor=_actor(by),
+            actor=_actor(by, actor),
             action="opening.updated",
             subject_type="opening",
             subject_id=opening.id,
@@ -244,7 +252,13 @@ STATUS_ACTIONS = {
 
 
 def set_status(
-    session: Session, clock: Clock, opening: Opening, status: OpeningStatus | str, *, by: User
+    session: Session,
+    clock: Clock,
+    opening: Opening,
+    status: OpeningStatus | str,
+    *,
+    by: User | None,
+    actor: str = "cli",
 ) -> bool:
     """Open, pause or close an opening; False when it already had that status.
 
@@ -263,7 +277,7 @@ def set_status(
     audit.record(
         session,
         clock,
-        actor=_actor(by),
+        actor=_actor(by, actor),
         action=STATUS_ACTIONS[wanted],
         subject_type="opening",
         subject_id=opening.id,
@@ -444,8 +458,8 @@ def _require_manager(user: User | None, company_id: int) -> None:
         raise NotFound("No such opening.")
 
 
-def _actor(user: User | None) -> str:
-    return f"user:{user.id}" if user is not None else "cli"
+def _actor(user: User | None, otherwise: str) -> str:
+    return f"user:{user.id}" if user is not None else otherwise
 
 
 def _slugify(text: str) -> str:

@@ -14,6 +14,8 @@ from core.settings import Settings
 from web import auth, errors, extensions, filters, health, input_guard, metrics, security
 from web.admin.routes import bp as admin_bp
 from web.api.routes import bp as api_bp
+from web.api.v1 import bp as api_v1_bp
+from web.api.v1 import docs_bp as api_docs_bp
 from web.candidate.routes import bp as candidate_bp
 from web.manager.routes import bp as manager_bp
 from web.newhire.routes import bp as newhire_bp
@@ -72,6 +74,8 @@ def create_app(
     app.register_blueprint(manager_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(api_v1_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(newhire_bp)
     app.register_blueprint(staff_bp)
     return app

@@ -8,6 +8,8 @@ the signed-in user from the database, which may be the very thing that failed) a
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
@@ -37,7 +39,24 @@ def _wants_json() -> bool:
     )
 
 
+PROBLEM_MIMETYPE = "application/problem+json"
+# Headers of an HTTP error worth keeping on the page or problem that replaces it.
+_KEPT_HEADERS = ("WWW-Authenticate", "Allow")
+
+
+def problem(status: int, detail: str, **extra: Any) -> Response:
+    """An RFC 9457 problem document: every error under /api/ is one."""
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
+    response = current_app.response_class(
+        current_app.json.dumps({**body, "detail": detail, **extra}), mimetype=PROBLEM_MIMETYPE
+    )
+    response.status_code = status
+    return response
+
+
 def _render(status: int, title: str, message: str) -> Response:
+    if request.path.startswith("/api/"):
+        return problem(status, message)
     if _wants_json():
         response = current_app.json.response({"error": title, "message": message})
     else:
@@ -118,7 +137,11 @@ def init_app(app: Flask) -> None:
         if status >= 500:
             return _internal(error)
         default = MESSAGES.get(status, error.description or error.name)
-        return _render(status, error.name, error.description if _wants_json() else default)
+        response = _render(status, error.name, error.description if _wants_json() else default)
+        for name, value in error.get_headers():
+            if name in _KEPT_HEADERS:
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(InternalServerError)
     def _internal(error: Exception) -> Response:

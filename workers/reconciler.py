@@ -9,6 +9,8 @@ and sends it round again:
 - deliveries never claimed, or claimed by a worker that died → ``send_delivery``
   (and deliveries out of attempts are marked failed for admins to see)
 - outbox rows still unsent → sent now, in case no relay is keeping up
+- outbound webhook deliveries never claimed, or held by a dead worker → ``send_webhook``
+  (and those out of attempts are marked failed)
 
 Each actor claims its work, so a re-drive of something that was merely slow changes nothing:
 at-least-once transport plus idempotent actors gives an exactly-once effect. Re-drives are
@@ -23,12 +25,13 @@ from datetime import timedelta
 
 from dramatiq import Broker
 
-from core import counters, deliveries
+from core import counters, deliveries, webhook_deliveries
 from core.clock import Clock
 from core.db import Database
 from core.settings import Settings
 from onboarding import enrollments
 from screening import applications, decisions, hiring
+from workers.actors import webhooks
 from workers.actors.deliveries import policy
 from workers.relay import Relay
 
@@ -48,6 +51,8 @@ class Redrives:
     deliveries: int = 0
     deliveries_failed: int = 0
     outbox: int = 0
+    webhooks: int = 0
+    webhooks_failed: int = 0
 
     @property
     def total(self) -> int:
@@ -65,7 +70,10 @@ class Reconciler:
         now = self.clock.now()
         cutoff = now - timedelta(seconds=self.settings.reconcile_after_seconds)
         rules = policy(self.settings)
+        hook_rules = webhooks.policy(self.settings)
         with self.db.unit_of_work() as session:
+            hooks_failed = webhook_deliveries.fail_exhausted(session, self.clock, hook_rules)
+            hooks = webhook_deliveries.stalled(session, now, now - cutoff, hook_rules, BATCH)
             unscored = applications.stuck_submitted(session, cutoff, BATCH)
             unpacked = hiring.packets_missing(session, cutoff, BATCH)
             accepted = decisions.accepted_since(session, now - ENROLLMENT_LOOKBACK, cutoff)
@@ -82,8 +90,16 @@ class Reconciler:
         self._enqueue("build_packet", "application_id", unpacked)
         self._enqueue("enroll_hire", "application_id", unenrolled)
         self._enqueue("send_delivery", "delivery_id", stalled)
+        self._enqueue("send_webhook", "webhook_delivery_id", hooks)
         result = Redrives(
-            len(unscored), len(unpacked), len(unenrolled), len(stalled), failed, unsent
+            len(unscored),
+            len(unpacked),
+            len(unenrolled),
+            len(stalled),
+            failed,
+            unsent,
+            webhooks=len(hooks),
+            webhooks_failed=hooks_failed,
         )
         if result.total:
             log.warning(

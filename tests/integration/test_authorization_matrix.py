@@ -21,12 +21,15 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from core import invitations
+from core import api_keys, invitations, webhook_deliveries, webhook_endpoints
 from core.accounts import User
 from core.clock import SystemClock
 from core.db import Database
 from core.deliveries import Delivery, DeliveryStatus, NoticeKind
+from core.events import APPLICATION_SCORED
 from core.invitations import Invitation
+from core.outbox import OutboxEvent
+from core.webhook_endpoints import WebhookEndpoint
 from onboarding import enrollments
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
 from screening import decisions
@@ -50,6 +53,9 @@ PUBLIC_PREFIXES = (
     "/metrics",
     "/webhooks/",
     "/static/",
+    # The API's description is public, like any API's reference.
+    "/api/openapi.json",
+    "/api/docs",
 )
 
 
@@ -63,6 +69,9 @@ class World:
     invitation_id: int
     invitation_nonce: str
     delivery_id: int
+    endpoint_id: int = 0  # company A's webhook endpoint, and a delivery to it
+    webhook_delivery_id: int = 0
+    api_key_id: int = 0  # company A's API key
 
 
 @pytest.fixture
@@ -120,6 +129,28 @@ def world(
             .where(Delivery.id == delivery_id)
             .values(status=DeliveryStatus.FAILED, attempts=8)
         )
+        endpoint, _ = webhook_endpoints.create_endpoint(
+            session,
+            clock,
+            company_id=opening.company_id,
+            url="http://127.0.0.1:9/hooks",
+            events=[APPLICATION_SCORED],
+            allow_private=True,
+            actor="test",
+        )
+        scored_event = max(
+            event.id
+            for event in session.scalars(
+                select(OutboxEvent).where(OutboxEvent.name == APPLICATION_SCORED)
+            )
+            if event.payload.get("application_id") == application_id
+        )
+        [webhook_delivery_id] = webhook_deliveries.fan_out(
+            session, clock, scored_event, opening.company_id
+        )
+        api_key = api_keys.create_key(
+            session, clock, company_id=opening.company_id, name="ATS", scope="write"
+        ).key
         return (
             World(
                 opening.id,
@@ -130,6 +161,9 @@ def world(
                 invitation.id,
                 invitation.nonce,
                 delivery_id,
+                endpoint_id=endpoint.id,
+                webhook_delivery_id=webhook_delivery_id,
+                api_key_id=api_key.id,
             ),
             people,
         )
@@ -141,11 +175,13 @@ GETS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/manager/", (302, 200, 200, 200, 200)),
     ("/manager/openings/new", (302, 404, 200, 200, 200)),
     ("/manager/openings/{opening_id}", (302, 200, 200, 200, 404)),
+    ("/manager/openings/{opening_id}/candidates.csv", (302, 200, 200, 200, 404)),
     ("/manager/openings/{opening_id}/edit", (302, 404, 200, 200, 404)),
     ("/manager/applications/{application_id}", (302, 200, 200, 200, 404)),
     ("/manager/applications/{application_id}/packet", (302, 200, 200, 200, 404)),
     ("/manager/applications/{application_id}/export.json", (302, 404, 404, 200, 404)),
     ("/manager/hires/{enrollment_id}", (302, 200, 200, 200, 404)),
+    ("/manager/hires/{enrollment_id}/calendar.ics", (302, 200, 200, 200, 404)),
     ("/admin/deliveries", (302, 404, 404, 200, 200)),
     ("/admin/people", (302, 404, 404, 200, 200)),
     ("/admin/people/{user_id}", (302, 404, 404, 200, 404)),
@@ -154,6 +190,13 @@ GETS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/hires", (302, 404, 404, 200, 200)),
     ("/admin/dead-letters", (302, 404, 404, 200, 200)),
     ("/admin/audit", (302, 404, 404, 200, 200)),
+    ("/admin/insights", (302, 404, 404, 200, 200)),
+    ("/admin/insights/items", (302, 404, 404, 200, 200)),
+    ("/admin/insights/fairness", (302, 404, 404, 200, 200)),
+    ("/admin/insights/validity", (302, 404, 404, 200, 200)),
+    ("/admin/insights/audit", (302, 404, 404, 200, 200)),
+    ("/admin/webhooks", (302, 404, 404, 200, 200)),
+    ("/admin/webhooks/{endpoint_id}", (302, 404, 404, 200, 404)),
     # Admin B's own documents depend on what B has published: their own tests cover them.
     ("/admin/customize/{kind}/{key}", (302, 404, 404, 200, None)),
     ("/admin/customize/{kind}/{key}/yaml", (302, 404, 404, 200, None)),
@@ -162,6 +205,14 @@ GETS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/account/password", (302, 200, 200, 200, 200)),
     ("/api/onboarding/stats", (401, 403, 403, 200, 200)),
     ("/api/onboarding/portal-links", (401, 403, 403, 404, 404)),
+    ("/admin/api-keys", (302, 404, 404, 200, 200)),
+    # The JSON API takes API keys only: a staff session opens none of it.
+    ("/api/v1/openings", (401, 401, 401, 401, 401)),
+    ("/api/v1/openings/{opening_id}", (401, 401, 401, 401, 401)),
+    ("/api/v1/applications", (401, 401, 401, 401, 401)),
+    ("/api/v1/applications/{application_id}", (401, 401, 401, 401, 401)),
+    ("/api/v1/enrollments", (401, 401, 401, 401, 401)),
+    ("/api/v1/enrollments/{enrollment_id}", (401, 401, 401, 401, 401)),
 ]
 
 # (path, expected status per role; None: allowed for that role, exercised elsewhere).
@@ -170,8 +221,13 @@ REFUSED_POSTS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/manager/openings/{opening_id}/edit", (302, 404, None, None, 404)),
     ("/manager/openings/{opening_id}/status", (302, 404, None, None, 404)),
     ("/manager/applications/{application_id}/decision", (302, None, None, None, 404)),
-    ("/manager/applications/{application_id}/scorecard", (302, None, None, None, 404)),
+    # Only the panel rates: recruiter A and admin A see the candidate but are not on it.
+    ("/manager/applications/{application_id}/scorecard", (302, None, 403, 403, 404)),
+    # Without a date the form is refused on the page (422); admin B cannot see the hire.
+    ("/manager/applications/{application_id}/start-date", (302, 422, 422, 422, 404)),
     ("/manager/hires/{enrollment_id}/steps/{key}", (302, None, None, None, 404)),
+    # Private notes: the hire's own manager only (admin A sees the hire, not the notes).
+    ("/manager/hires/{enrollment_id}/notes", (302, None, 403, 403, 404)),
     ("/admin/deliveries/{delivery_id}/retry", (302, 404, 404, None, 302)),
     ("/admin/people", (302, 404, 404, None, None)),
     ("/admin/people/{user_id}/role", (302, 404, 404, None, 404)),
@@ -180,7 +236,14 @@ REFUSED_POSTS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/people/invitations/{invitation_id}/resend", (302, 404, 404, None, 404)),
     ("/admin/people/invitations/{invitation_id}/revoke", (302, 404, 404, None, 404)),
     ("/admin/settings", (302, 404, 404, None, None)),
+    ("/admin/insights/alert/acknowledge", (302, 404, 404, None, None)),
     ("/admin/hires/{enrollment_id}/portal-link", (302, 404, 404, None, 404)),
+    ("/admin/webhooks", (302, 404, 404, None, None)),
+    ("/admin/webhooks/{endpoint_id}/remove", (302, 404, 404, None, 404)),
+    (
+        "/admin/webhooks/{endpoint_id}/deliveries/{webhook_delivery_id}/resend",
+        (302, 404, 404, None, 404),
+    ),
     # Dead letters are deployment-wide: with two companies, no admin may re-send them.
     ("/admin/dead-letters/resend", (302, 404, 404, 404, 404)),
     ("/admin/customize/{kind}/{key}", (302, 404, 404, None, None)),
@@ -188,6 +251,12 @@ REFUSED_POSTS: list[tuple[str, tuple[int | None, ...]]] = [
     ("/admin/customize/{kind}/{key}/preview", (302, 404, 404, None, None)),
     ("/account/password", (302, None, None, None, None)),
     ("/api/clock/advance", (401, 403, 403, 404, 404)),
+    ("/admin/api-keys", (302, 404, 404, None, None)),
+    ("/admin/api-keys/{api_key_id}/revoke", (302, 404, 404, None, 404)),
+    ("/api/v1/openings", (401, 401, 401, 401, 401)),
+    ("/api/v1/openings/{opening_id}/close", (401, 401, 401, 401, 401)),
+    ("/api/v1/applications/{application_id}/decisions", (401, 401, 401, 401, 401)),
+    ("/api/v1/hires", (401, 401, 401, 401, 401)),
 ]
 
 
@@ -290,3 +359,5 @@ def test_refused_posts_answer_as_the_matrix_says_and_change_nothing(
         assert session.get_one(Opening, places.opening_id).title == "Advisor"
         delivery = session.get_one(Delivery, places.delivery_id)
         assert delivery.status == DeliveryStatus.FAILED
+        assert session.get_one(WebhookEndpoint, places.endpoint_id).removed_at is None
+        assert session.get_one(api_keys.ApiKey, places.api_key_id).revoked_at is None

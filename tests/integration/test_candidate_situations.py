@@ -48,7 +48,7 @@ def test_each_option_is_a_label_for_its_most_and_least_radio(
 def test_situations_are_numbered_across_the_whole_assessment(
     client: FlaskClient, opening: Any, default_definition: Any
 ) -> None:
-    _, first = start(client, opening.slug)
+    _, first = start(client, opening.slug, name="Bea Candidate")  # one open application each
     assert re.findall(r"Situation (\d+)</h2>", first.text) == ["1", "2", "3"]
     _, third = _third_page(client, opening, default_definition)
     assert re.findall(r"Situation (\d+)</h2>", third) == ["4", "5", "6"]

@@ -28,7 +28,7 @@ def test_docker_compose_file_is_valid() -> None:
     compose = shutil.which("docker-compose")
     if compose is None:
         pytest.fail("docker-compose is not installed: apt-get install docker-compose")
-    env = {**os.environ, "ONRAMP_SECRET_KEY": "validation-only"}
+    env = {**os.environ, "ONRAMP_SECRET_KEY": "validation-only", "POSTGRES_PASSWORD": "check"}
     result = subprocess.run(
         [compose, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"],
         capture_output=True,

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from core.clock import Clock
 from core.companies import Company
 from onboarding import customization as onboarding_customization
-from onboarding.enrollments import progress
+from onboarding import timeline
 from onboarding.sequence import Sequence
 from screening import bank_customization
 from screening import customization as screening_customization
@@ -180,12 +180,11 @@ def sequence(
     steps = onboarding_customization.preview_plan(draft, start, tz, as_of)
     enrollment = SimpleNamespace(new_hire_name=SAMPLE_HIRE, role="a new colleague", timezone=tz)
     if view == "timeline":
-        done, total = progress(steps)  # type: ignore[arg-type]
         context = {
             "enrollment": enrollment,
-            "steps": steps,
-            "done": done,
-            "total": total,
+            "company": company,
+            "plan": timeline.timeline(steps, as_of),  # type: ignore[arg-type]
+            "State": timeline.StepState,
             "token": PREVIEW_TOKEN,
         }
         return Preview("admin/customize/preview_timeline.html", context, views, view)
@@ -197,7 +196,9 @@ def sequence(
         title=definition.title,
         audience=definition.audience,
         status="delivered",
+        step_key=key,
         deliver_at=planned.deliver_at,
+        due_at=planned.due_at,
         completed_at=None,
     )
     submitted = _submitted() and request.form.get("previewed_view") == view
@@ -208,6 +209,8 @@ def sequence(
         form = step_form(definition, formdata=None)
     context = {
         "enrollment": enrollment,
+        "company": company,
+        "entry": timeline.TimelineEntry(instance, timeline.StepState.READY, overdue=False),  # type: ignore[arg-type]
         "step": instance,
         "definition": definition,
         "form": form,

@@ -38,6 +38,8 @@ ACTOR_WORDS: dict[str, str] = {
     "remind_step": "Send a reminder about an onboarding step",
     "escalate_step": "Escalate an overdue onboarding step",
     "send_delivery": "Send an email",
+    "fan_out_webhooks": "Prepare webhook deliveries for an event",
+    "send_webhook": "Send a webhook",
 }
 
 # The options a message gathers on its way to the dead-letter queue; a re-sent message starts

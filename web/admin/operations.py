@@ -58,6 +58,7 @@ AUDIT_WORDS: dict[str, str] = {
     "enrollment.portal_link_sent": "sent a new portal link to {hire}",
     "delivery.retried": "asked for a failed email to be tried again",
     "message.resent": "sent a dead-lettered message again ({what})",
+    "impact_alert.acknowledged": "acknowledged a fairness-check alert",
 }
 KIND_WORDS = {"assessment": "assessment", "question_bank": "question bank", "sequence": "sequence"}
 

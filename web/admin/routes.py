@@ -27,6 +27,10 @@ DESCRIBERS: dict[NoticeKind, Callable[[Session, Delivery], str]] = {
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.describe,
     NoticeKind.STAFF_INVITATION: invitations.describe,
     NoticeKind.PORTAL_LINK: onboarding_notices.describe,
+    NoticeKind.CANDIDATE_RECEIPT: screening_notices.describe_candidate_email,
+    NoticeKind.CANDIDATE_CONFIRMATION: screening_notices.describe_candidate_email,
+    NoticeKind.CANDIDATE_OUTCOME: screening_notices.describe_candidate_email,
+    NoticeKind.ADVERSE_IMPACT: lambda _session, _delivery: "Fairness check alert",
 }
 
 
@@ -40,6 +44,8 @@ def _admins_only() -> None:
 def _recipient(session: Session, delivery: Delivery) -> str:
     if delivery.kind == NoticeKind.STAFF_INVITATION:
         return "The person invited"
+    if delivery.kind in screening_notices.CANDIDATE_DESCRIPTIONS:
+        return "The candidate"
     if delivery.recipient_user_id is None:
         return "The new hire"
     user = session.get(User, delivery.recipient_user_id)

@@ -10,6 +10,7 @@ from email.utils import parseaddr
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     SelectMultipleField,
     StringField,
@@ -64,6 +65,17 @@ class SettingsForm(FlaskForm):
         "Address for accommodation requests", filters=[strip], validators=[Length(max=254)]
     )
     sender_name = StringField("Sender name on emails", filters=[strip], validators=[Length(max=80)])
+    outcome_advance_message = TextAreaField(
+        "Message when a candidate moves forward",
+        filters=[strip],
+        validators=[Length(max=1000)],
+    )
+    outcome_reject_message = TextAreaField(
+        "Message when a candidate does not move forward",
+        filters=[strip],
+        validators=[Length(max=1000)],
+    )
+    feedback_reports = BooleanField("Offer candidates a short feedback report after a decision")
 
     def settings(self) -> CompanySettings:
         return CompanySettings(
@@ -76,6 +88,9 @@ class SettingsForm(FlaskForm):
             retention_days=self.retention_days.data,
             contact_email=self.contact_email.data or "",
             sender_name=self.sender_name.data or "",
+            outcome_advance_message=self.outcome_advance_message.data or "",
+            outcome_reject_message=self.outcome_reject_message.data or "",
+            feedback_reports=bool(self.feedback_reports.data),
         )
 
 

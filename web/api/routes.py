@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import re
 import time
@@ -14,6 +13,7 @@ from flask_login import current_user
 
 from core import links
 from core.clock import SharedOffsetClock
+from core.signatures import SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 from core.webhooks import first_time_seen
 from onboarding import enrollments
 from screening import decisions
@@ -25,16 +25,8 @@ from web.input_guard import MAX_ID, is_id
 
 bp = Blueprint("api", __name__)
 
-SIGNATURE_HEADER = "X-Onramp-Signature"
-TIMESTAMP_HEADER = "X-Onramp-Timestamp"
 # Unix seconds: ASCII digits only (str.isdigit() takes "²") and short enough for int().
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
-
-
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """sha256=HMAC(secret, "<timestamp>.<raw body>"), as the ATS computes it."""
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "sha256=" + digest.hexdigest()
 
 
 def _verified_signature() -> str:
