@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
 from workers.actors import deliveries, onboarding, packets, screening, webhooks
+from workers.heartbeat import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 
@@ -44,9 +45,9 @@ class ActorSpec:
 
 # Every actor in the system, by name. The relay routes events to these names.
 ACTORS: dict[str, ActorSpec] = {
-    "score_application": ActorSpec(screening.score_application, screening.QUEUE),
-    "build_packet": ActorSpec(packets.build_packet, packets.QUEUE),
-    "deliver_packet": ActorSpec(packets.deliver_packet, packets.QUEUE),
+    "score_applications": ActorSpec(screening.score_applications, screening.QUEUE),
+    "build_packets": ActorSpec(packets.build_packets, packets.QUEUE),
+    "deliver_packets": ActorSpec(packets.deliver_packets, packets.QUEUE),
     "enroll_hire": ActorSpec(onboarding.enroll_hire, onboarding.QUEUE),
     "deliver_step": ActorSpec(onboarding.deliver_step, onboarding.QUEUE),
     "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),
@@ -92,6 +93,7 @@ def setup_broker(
     settings = settings or Settings.from_env()
     log_privacy.install()  # the worker's handlers are set up by now (dramatiq's CLI)
     broker = build_broker(settings)
+    broker.add_middleware(WorkerHeartbeat())  # for `onramp healthcheck worker`
     dramatiq.set_broker(broker)
     runtime.install(
         runtime.Runtime(

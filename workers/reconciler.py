@@ -3,14 +3,15 @@
 Every minute it looks for work that a crash, a lost Redis or a dead consumer left half-done
 and sends it round again:
 
-- applications still ``submitted`` a few minutes after submission → ``score_application``
-- scored applications without a packet → ``build_packet``
+- applications still ``submitted`` a few minutes after submission → ``score_applications``
+- scored applications without a packet → ``build_packets``
 - accepted offers without an enrollment → ``enroll_hire``
 - deliveries never claimed, or claimed by a worker that died → ``send_delivery``
   (and deliveries out of attempts are marked failed for admins to see)
 - outbox rows still unsent → sent now, in case no relay is keeping up
-- outbound webhook deliveries never claimed, or held by a dead worker → ``send_webhook``
-  (and those out of attempts are marked failed)
+- outbound webhook deliveries never claimed, held by a dead worker, or whose scheduled
+  retry is due (``next_attempt_at``) → ``send_webhook`` (and those out of attempts are
+  marked failed)
 
 Each actor claims its work, so a re-drive of something that was merely slow changes nothing:
 at-least-once transport plus idempotent actors gives an exactly-once effect. Re-drives are
@@ -31,6 +32,7 @@ from core.db import Database
 from core.settings import Settings
 from onboarding import enrollments
 from screening import applications, decisions, hiring
+from workers import batches
 from workers.actors import webhooks
 from workers.actors.deliveries import policy
 from workers.relay import Relay
@@ -86,8 +88,8 @@ class Reconciler:
         unsent = 0
         while sent := relay.relay_once(created_before=cutoff):
             unsent += sent
-        self._enqueue("score_application", "application_id", unscored)
-        self._enqueue("build_packet", "application_id", unpacked)
+        self._enqueue_batches("score_applications", "application_ids", unscored)
+        self._enqueue_batches("build_packets", "application_ids", unpacked)
         self._enqueue("enroll_hire", "application_id", unenrolled)
         self._enqueue("send_delivery", "delivery_id", stalled)
         self._enqueue("send_webhook", "webhook_delivery_id", hooks)
@@ -112,6 +114,11 @@ class Reconciler:
             )
             counters.add(self.settings, counters.REDRIVES, asdict(result))
         return result
+
+    def _enqueue_batches(self, actor_name: str, argument: str, ids: list[int]) -> None:
+        actor = self.broker.get_actor(actor_name)
+        for chunk in batches.chunks(ids):
+            self.broker.enqueue(actor.message_with_options(kwargs={argument: chunk}))
 
     def _enqueue(self, actor_name: str, argument: str, ids: list[int]) -> None:
         actor = self.broker.get_actor(actor_name)

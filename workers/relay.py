@@ -28,18 +28,24 @@ from core.events import (
 )
 from core.webhook_endpoints import EVENTS as WEBHOOK_EVENTS
 from core.webhook_endpoints import subscribed_events
+from workers import batches
 from workers.enqueueing import enqueue_all
+from workers.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
 # Which actors each event starts. Events without subscribers are simply marked sent.
 ROUTES: dict[str, tuple[str, ...]] = {
-    APPLICATION_SUBMITTED: ("score_application",),
-    APPLICATION_SCORED: ("build_packet",),
-    PACKET_READY: ("deliver_packet",),
     HIRE_ACCEPTED: ("enroll_hire",),
     NOTICE_REQUESTED: ("send_delivery",),
     WEBHOOK_REQUESTED: ("send_webhook",),
+}
+# Events whose actor takes a list: a pass's events of one kind travel as messages of up to
+# ``batches.BATCH_SIZE`` ids (event → actor, the payload's id, the actor's list argument).
+BATCHED: dict[str, tuple[str, str, str]] = {
+    APPLICATION_SUBMITTED: ("score_applications", "application_id", "application_ids"),
+    APPLICATION_SCORED: ("build_packets", "application_id", "application_ids"),
+    PACKET_READY: ("deliver_packets", "packet_id", "packet_ids"),
 }
 # Events that admins' endpoints may subscribe to start this actor too, with the event's id
 # (it copies the payload into one delivery per endpoint), when some endpoint wants them.
@@ -62,6 +68,12 @@ class Relay:
             for event in events
             for actor_name in ROUTES.get(event.name, ())
         ]
+        for name, (actor_name, key, argument) in BATCHED.items():
+            ids = [event.payload[key] for event in events if event.name == name]
+            messages += [
+                self.broker.get_actor(actor_name).message_with_options(kwargs={argument: chunk})
+                for chunk in batches.chunks(ids)
+            ]
         if any(event.name in WEBHOOK_EVENTS for event in events):
             with self.db.unit_of_work() as session:
                 wanted = subscribed_events(session)
@@ -100,6 +112,7 @@ class Relay:
     def run(self, stop: threading.Event, idle_seconds: float = 0.05) -> None:
         """Relay until ``stop`` is set, backing off while Redis is unreachable."""
         backoff = idle_seconds
+        heartbeat = Heartbeat("relay")  # for `onramp healthcheck relay`
         while not stop.is_set():
             try:
                 sent = self.relay_once()
@@ -111,5 +124,6 @@ class Relay:
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
                 continue
             backoff = idle_seconds
+            heartbeat.beat()
             if sent < self.batch_size:
                 stop.wait(idle_seconds)

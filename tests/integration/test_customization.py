@@ -400,7 +400,7 @@ def test_packets_are_built_from_the_companys_published_bank(
         ).first()
         assert application_id is not None
         applications.score_application(session, SystemClock(), application_id)
-    packet_actors.build_packet(application_id)
+    packet_actors.build_packets([application_id])
     with db.unit_of_work() as session:
         packet = session.scalars(select(Packet).filter_by(application_id=application_id)).one()
         bank = bank_customization.current_bank(session, opening.company_id)
@@ -658,7 +658,7 @@ def test_notices_carry_the_companys_sender_name(
     application_id = scored_application()
     with db.unit_of_work() as session:
         packet = session.scalars(select(Packet).filter_by(application_id=application_id)).one()
-    packet_actors.deliver_packet(packet.id)
+    packet_actors.deliver_packets([packet.id])
     sent = [
         m
         for m in mail_server.messages

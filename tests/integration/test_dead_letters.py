@@ -23,10 +23,10 @@ from web.admin import dead_letters, operations
 
 
 def _dead_letter(broker: RedisBroker, application_id: int) -> dramatiq.Message[Any]:
-    """A score_application message that went the whole way to the dead-letter queue, through
+    """A score_applications message that went the whole way to the dead-letter queue, through
     the broker's own fetch and nack."""
-    actor = broker.get_actor("score_application")
-    sent = actor.send_with_options(args=(application_id,), note="free text, never shown")
+    actor = broker.get_actor("score_applications")
+    sent = actor.send_with_options(args=([application_id],), note="free text, never shown")
     consumer = broker.consume(actor.queue_name, prefetch=50, timeout=100)
     try:
         for _ in range(200):
@@ -71,7 +71,7 @@ def test_an_admin_sees_a_dead_letter_in_plain_words_and_re_sends_it_once(
     login(client, admin)
     page = client.get("/admin/dead-letters")
     assert page.status_code == 200
-    assert f"Score an application (#{application_id})" in page.text
+    assert f"Score applications (#{application_id})" in page.text
     assert "free text" not in page.text and sent.message_id not in page.text
 
     data = {"csrf_token": csrf_token(page.text), "queue": queue, "message": redis_id}
@@ -87,7 +87,7 @@ def test_an_admin_sees_a_dead_letter_in_plain_words_and_re_sends_it_once(
             for key in redis.lrange(f"{prefix}{queue}", 0, -1)
         ]
     again = [m for m in waiting if m.message_id == sent.message_id]
-    assert len(again) == 1 and again[0].args == (application_id,)
+    assert len(again) == 1 and again[0].args == ([application_id],)
     assert "retries" not in again[0].options and again[0].queue_name == queue
 
     twice = client.post("/admin/dead-letters/resend", data=data)

@@ -50,14 +50,14 @@ def test_duplicate_scored_events_make_one_packet_and_one_email_per_manager(
     application_id = _application(db, opening.id)
     relay = Relay(db, broker, SystemClock())
     _pipeline(relay, broker, worker)
-    build, deliver = broker.get_actor("build_packet"), broker.get_actor("deliver_packet")
+    build, deliver = broker.get_actor("build_packets"), broker.get_actor("deliver_packets")
     with db.unit_of_work() as session:
         packet_id = session.scalars(
             select(Packet.id).filter_by(application_id=application_id)
         ).one()
     for _ in range(3):
-        build.send(application_id=application_id)
-        deliver.send(packet_id=packet_id, application_id=application_id)
+        build.send(application_ids=[application_id])
+        deliver.send(packet_ids=[packet_id])
     _pipeline(relay, broker, worker)
 
     with db.unit_of_work() as session:
@@ -92,7 +92,7 @@ def test_smtp_down_then_up_delivers_exactly_one_email(
         broker.join("screening", timeout=30_000)
         relay.drain()
         broker.join("packets", timeout=30_000)  # build_packet done, packet.ready recorded
-        relay.drain()  # deliver_packet enqueued; it will fail while SMTP is down
+        relay.drain()  # deliver_packets enqueued; it will fail while SMTP is down
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and not _delivery_error(db, application_id):
             time.sleep(0.1)
@@ -143,16 +143,16 @@ def test_a_panel_is_emailed_in_one_batch_and_a_member_who_left_does_not_hold_it_
     leaving = make_user(openings=(opening,))
     complete(client, opening.slug, default_definition)
     application_id = _application(db, opening.id)
-    screening.score_application(application_id)
-    packets.build_packet(application_id)
+    screening.score_applications([application_id])
+    packets.build_packets([application_id])
     with db.unit_of_work() as session:
         session.get_one(User, leaving.id).is_active = False
         packet_id = session.scalars(
             select(Packet.id).filter_by(application_id=application_id)
         ).one()
 
-    delivery_actor.send_pending(NoticeKind.PACKET_READY, packet_id)
-    delivery_actor.send_pending(NoticeKind.PACKET_READY, packet_id)  # a redelivered message
+    delivery_actor.send_pending(NoticeKind.PACKET_READY, [packet_id])
+    delivery_actor.send_pending(NoticeKind.PACKET_READY, [packet_id])  # a redelivered message
 
     for member in staying:
         assert len(mail_server.to(member.email)) == 1

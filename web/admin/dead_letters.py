@@ -30,9 +30,9 @@ LIST_LIMIT = 200  # per queue, newest first: enough to act on, small enough to r
 
 # What each actor does, in the words an admin uses; the ids follow in brackets.
 ACTOR_WORDS: dict[str, str] = {
-    "score_application": "Score an application",
-    "build_packet": "Build a hiring packet",
-    "deliver_packet": "Send a hiring packet to the panel",
+    "score_applications": "Score applications",
+    "build_packets": "Build hiring packets",
+    "deliver_packets": "Send hiring packets to their panels",
     "enroll_hire": "Enroll a new hire in onboarding",
     "deliver_step": "Deliver an onboarding step",
     "remind_step": "Send a reminder about an onboarding step",
@@ -86,9 +86,10 @@ def _client(settings: Settings) -> Redis:
 
 
 def _ids(message: dict[str, Any]) -> tuple[int, ...]:
-    """The integer arguments, positional then keyword: actors take ids."""
+    """The integer arguments, positional then keyword: actors take ids, or lists of ids."""
     values = [*message.get("args", ()), *dict(message.get("kwargs") or {}).values()]
-    return tuple(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+    flat = [item for value in values for item in (value if isinstance(value, list) else [value])]
+    return tuple(v for v in flat if isinstance(v, int) and not isinstance(v, bool))
 
 
 def _queues(client: Redis, prefix: str) -> list[str]:

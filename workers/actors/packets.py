@@ -1,14 +1,18 @@
-"""Packet actors: build the interview packet, then email each panel member once."""
+"""Packet actors: build interview packets, then email each panel member once."""
 
 from __future__ import annotations
 
 import logging
 from functools import cache
 
+from sqlalchemy.orm import Session
+
+from core.clock import Clock
 from core.deliveries import NoticeKind
 from screening import bank_customization, hiring
+from screening.models import Packet
 from screening.question_bank import DEFAULT_QUESTION_BANK, QuestionBank, load_question_bank
-from workers import runtime
+from workers import batches
 from workers.actors import deliveries
 
 log = logging.getLogger(__name__)
@@ -21,16 +25,19 @@ def default_bank() -> QuestionBank:
     return load_question_bank(DEFAULT_QUESTION_BANK)
 
 
-def build_packet(application_id: int) -> None:
+def build_packets(application_ids: list[int]) -> None:
     """Idempotent: one packet per application, however often the event arrives."""
-    rt = runtime.current()
-    with rt.db.unit_of_work() as session:
+
+    def build(session: Session, clock: Clock, application_id: int) -> Packet | None:
         bank = bank_customization.bank_for_application(session, application_id) or default_bank()
-        packet = hiring.build_packet_for(session, rt.clock, application_id, bank)
-    if packet is not None:
-        log.info("packet built", extra={"application_id": application_id})
+        return hiring.build_packet_for(session, clock, application_id, bank)
+
+    built = batches.in_one_transaction(application_ids, build)
+    for application_id, packet in built.items():
+        if packet is not None:
+            log.info("packet built", extra={"application_id": application_id})
 
 
-def deliver_packet(packet_id: int, application_id: int | None = None) -> None:
-    """Email every panel member who has not had this packet yet (one delivery each)."""
-    deliveries.send_pending(NoticeKind.PACKET_READY, packet_id)
+def deliver_packets(packet_ids: list[int]) -> None:
+    """Email every panel member who has not had these packets yet (one delivery each)."""
+    deliveries.send_pending(NoticeKind.PACKET_READY, packet_ids)
