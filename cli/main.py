@@ -115,6 +115,7 @@ def scheduler(every: float | None) -> None:
 
     from screening.retention import purge
     from workers.broker import setup_broker
+    from workers.heartbeat import EVERY_SECONDS, Heartbeat
     from workers.reconciler import Reconciler
     from workers.scheduler import PeriodicJob, Scheduler
 
@@ -144,6 +145,7 @@ def scheduler(every: float | None) -> None:
         PeriodicJob("reconciler", settings.reconcile_every_seconds, reconciler.run_once),
         PeriodicJob("retention-purge", 24 * 3600, purge_expired_data),
         PeriodicJob("adverse-impact-monitor", 24 * 3600, check_adverse_impact),
+        PeriodicJob("heartbeat", EVERY_SECONDS, Heartbeat("scheduler", every=0).beat),
     ]
     click.echo(
         f"scheduler ticking every {every:g}s; reconciler every "
@@ -154,6 +156,22 @@ def scheduler(every: float | None) -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     Scheduler(database, broker, clock).run(every, jobs)
     broker.close()
+
+
+@main.command()
+@click.argument("role", type=click.Choice(["worker", "relay", "scheduler"]))
+@click.option(
+    "--max-age", default=60.0, show_default=True, help="Seconds since the last heartbeat."
+)
+def healthcheck(role: str, max_age: float) -> None:
+    """Exit 0 if the worker, relay or scheduler in this container beat lately (compose's
+    health check), 1 if not."""
+    from workers.heartbeat import is_fresh
+
+    if not is_fresh(role, max_age):
+        click.echo(f"{role}: no heartbeat in the last {max_age:g}s", err=True)
+        sys.exit(1)
+    click.echo(f"{role}: alive")
 
 
 @main.command()

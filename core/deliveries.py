@@ -15,15 +15,15 @@ person's data never leaves a copy here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, and_, func, or_, select, text, update
+from sqlalchemy import ForeignKey, Index, String, and_, func, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core import outbox
+from core import claims, outbox
 from core.accounts import User  # noqa: F401 - user_account must be on the metadata
+from core.claims import DeliveryStatus, Policy
 from core.clock import Clock
 from core.companies import Company  # noqa: F401 - company must be on the metadata
 from core.db import Base, rows_changed
@@ -37,6 +37,7 @@ class NoticeKind(StrEnum):
     STEP_READY = "step_ready"  # subject: step instance id
     STEP_REMINDER = "step_reminder"  # subject: step instance id
     STEP_ESCALATION = "step_escalation"  # subject: step instance id
+    MEETING_INVITE = "meeting_invite"  # subject: a hire's meeting step id; recipient: manager
     CATCH_UP_DIGEST = "catch_up_digest"  # subject: enrollment id; recipient: hire or manager
     STAFF_INVITATION = "staff_invitation"  # subject: invitation id; edition: its nonce
     PORTAL_LINK = "portal_link"  # subject: enrollment id; edition: when an admin asked
@@ -45,13 +46,6 @@ class NoticeKind(StrEnum):
     CANDIDATE_CONFIRMATION = "candidate_confirmation"  # subject: application id
     CANDIDATE_OUTCOME = "candidate_outcome"  # subject: decision id
     ADVERSE_IMPACT = "adverse_impact"  # subject: adverse-impact alert id; recipient: an admin
-
-
-class DeliveryStatus(StrEnum):
-    PENDING = "pending"  # waiting, or claimed by a worker (claimed_at set)
-    SENT = "sent"
-    FAILED = "failed"  # gave up after the attempt cap; visible to admins
-    SKIPPED = "skipped"  # nobody to send it to any more (e.g. the recipient left)
 
 
 class Delivery(Base):
@@ -90,14 +84,6 @@ class Delivery(Base):
     def message_id(self) -> str:
         """Stable across attempts, so a resend after a crash is recognisable as the same."""
         return f"<{self.kind}-{self.subject_id}-{self.id}@onramp>"
-
-
-@dataclass(frozen=True)
-class Policy:
-    """How long a claim lasts and how many attempts a delivery gets."""
-
-    claim_timeout: timedelta = timedelta(minutes=5)
-    max_attempts: int = 8
 
 
 def delivery_key(
@@ -159,17 +145,7 @@ def pending_ids(session: Session, kind: NoticeKind, subject_id: int) -> list[int
     )
 
 
-def _claimable(now: datetime, policy: Policy) -> object:
-    """Pending and not held: never claimed, its latest attempt failed (released), or held by a
-    worker that died (the claim timed out)."""
-    return and_(
-        Delivery.status == DeliveryStatus.PENDING,
-        or_(
-            Delivery.claimed_at.is_(None),
-            Delivery.last_error.is_not(None),
-            Delivery.claimed_at < now - policy.claim_timeout,
-        ),
-    )
+EMAILS = claims.ClaimTable(Delivery)
 
 
 def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Delivery | None:
@@ -180,39 +156,22 @@ def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> D
 
 
 def claim_pending(
-    session: Session, clock: Clock, kind: NoticeKind, subject_id: int, policy: Policy
+    session: Session, clock: Clock, kind: NoticeKind, subject_ids: Sequence[int], policy: Policy
 ) -> list[Delivery]:
-    """Claim every claimable delivery about one subject (a packet's panel emails) at once."""
+    """Claim every claimable delivery about these subjects (packets' panel emails) at once."""
     return _claim_where(
-        session, clock, policy, and_(Delivery.kind == kind, Delivery.subject_id == subject_id)
+        session, clock, policy, and_(Delivery.kind == kind, Delivery.subject_id.in_(subject_ids))
     )
 
 
 def _claim_where(session: Session, clock: Clock, policy: Policy, which: object) -> list[Delivery]:
     """One ``UPDATE … RETURNING`` claims and loads the rows: no second query per delivery."""
-    now = clock.now()
-    claimed = session.scalars(
-        update(Delivery)
-        .where(which, _claimable(now, policy))  # type: ignore[arg-type]
-        .where(Delivery.attempts < policy.max_attempts)
-        .values(claimed_at=now, attempts=Delivery.attempts + 1, last_error=None)
-        .returning(Delivery),
-        execution_options={"populate_existing": True},
-    ).all()
-    if not claimed:  # the reconciler fails the rest of a batch's exhausted rows on its round
-        _fail_if_exhausted(session, now, policy, which)
-    return sorted(claimed, key=lambda delivery: delivery.id)
+    return claims.claim_where(session, EMAILS, clock.now(), policy, which)
 
 
 def stamp(session: Session, clock: Clock, delivery_ids: Sequence[int]) -> None:
     """Mark sent, in one statement for every email of a batch."""
-    if not delivery_ids:
-        return
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(delivery_ids), Delivery.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.SENT, sent_at=clock.now(), last_error=None)
-    )
+    claims.stamp(session, EMAILS, clock.now(), delivery_ids)
 
 
 def skip(session: Session, delivery_ids: Sequence[int], reason: str) -> None:
@@ -237,63 +196,27 @@ def release(
 ) -> DeliveryStatus:
     """Give a failed attempt back: pending for the retry, or failed once out of attempts.
 
-    ``claimed_at`` keeps the failed attempt's start, so the reconciler can tell a delivery
-    waiting for its retry (Dramatiq backs off) from one nobody will retry: re-driving the
-    former spends an attempt for nothing, and during an SMTP outage that exhausts the cap.
+    Dramatiq backs off between attempts; ``claimed_at`` keeps the failed attempt's start, so
+    the reconciler leaves the delivery to that retry for a claim timeout: re-driving it spends
+    an attempt for nothing, and during an SMTP outage that exhausts the cap.
 
     ``outage``: the mail server could not be reached or said "try later" (4xx). That says
     nothing about this notice, so the attempt is given back: an outage of an hour delays
     email, it does not fail it. Errors of the notice itself (a refused address, a template
     that cannot render) count, and the cap stops them."""
-    values: dict[str, object] = {"last_error": error[:300]}
-    if outage:
-        values["attempts"] = Delivery.attempts - 1
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.PENDING)
-        .values(values)
-    )
-    _fail_if_exhausted(session, clock.now(), policy, Delivery.id == delivery_id)
-    status = session.scalar(select(Delivery.status).where(Delivery.id == delivery_id))
-    return DeliveryStatus(status or DeliveryStatus.PENDING)
-
-
-def _fail_if_exhausted(session: Session, now: datetime, policy: Policy, which: object) -> int:
-    return rows_changed(
-        session,
-        update(Delivery)
-        .where(which, _claimable(now, policy))  # type: ignore[arg-type]
-        .where(Delivery.attempts >= policy.max_attempts)
-        .values(status=DeliveryStatus.FAILED, claimed_at=None),
-    )
+    return claims.release(session, EMAILS, clock.now(), policy, delivery_id, error, outage=outage)
 
 
 def fail_exhausted(session: Session, clock: Clock, policy: Policy) -> int:
     """Mark every unclaimed delivery that is out of attempts as failed; returns how many."""
-    return _fail_if_exhausted(session, clock.now(), policy, Delivery.id.is_not(None))
+    return claims.fail_if_exhausted(session, EMAILS, clock.now(), policy, Delivery.id.is_not(None))
 
 
 def stalled(
     session: Session, now: datetime, grace: timedelta, policy: Policy, limit: int
 ) -> list[int]:
-    """Pending deliveries nobody is working on: never claimed for ``grace`` (their message was
-    lost), or no attempt begun for a claim timeout (their worker died, or the retry of a
-    failed attempt was lost with Redis)."""
-    return list(
-        session.scalars(
-            select(Delivery.id)
-            .where(
-                Delivery.status == DeliveryStatus.PENDING,
-                Delivery.attempts < policy.max_attempts,
-                or_(
-                    and_(Delivery.claimed_at.is_(None), Delivery.created_at < now - grace),
-                    Delivery.claimed_at < now - policy.claim_timeout,
-                ),
-            )
-            .order_by(Delivery.id)
-            .limit(limit)
-        )
-    )
+    """Pending deliveries nobody is working on (``core.claims.stalled``)."""
+    return claims.stalled(session, EMAILS, now, grace, policy, limit)
 
 
 def retry(session: Session, company_id: int, delivery_id: int) -> bool:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import threading
+from typing import Any
 from urllib.parse import urlsplit
 
 from core.errors import DomainError
@@ -20,6 +22,8 @@ from core.errors import DomainError
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 SCHEMES = {"http": 80, "https": 443}
 MAX_URL_LENGTH = 2000
+# How long saving an endpoint waits for its host name to resolve.
+SAVE_LOOKUP_SECONDS = 3.0
 
 
 class RefusedURL(DomainError):
@@ -55,10 +59,41 @@ def check_url(url: str) -> tuple[str, str, int]:
     return parts.scheme, parts.hostname, port or SCHEMES[parts.scheme]
 
 
-def resolve(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
-    """Every address ``host`` resolves to, all of them allowed; raises :class:`RefusedURL`."""
+def _lookup(host: str, port: int, timeout: float | None) -> list[Any]:
+    """``getaddrinfo``, given up after ``timeout`` seconds (it has no timeout of its own: a
+    slow resolver would hold the caller, a web worker, for as long as it likes). The lookup
+    runs in a daemon thread that is left to finish on its own."""
+    if timeout is None:
+        return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    answer: list[Any] = []
+    failure: list[BaseException] = []
+
+    def look_up() -> None:
+        try:
+            answer.extend(socket.getaddrinfo(host, port, type=socket.SOCK_STREAM))
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=look_up, name="dns-lookup", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise RefusedURL(
+            f"Looking up the host {host!r} took longer than {timeout:g} seconds. Check the "
+            "address, or try again in a moment."
+        )
+    if failure:
+        raise failure[0]
+    return answer
+
+
+def resolve(
+    host: str, port: int, *, allow_private: bool, timeout: float | None = None
+) -> list[IPAddress]:
+    """Every address ``host`` resolves to, all of them allowed; raises :class:`RefusedURL`
+    (also when the lookup takes longer than ``timeout`` seconds)."""
     try:
-        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        found = _lookup(host, port, timeout)
     except (OSError, UnicodeError, ValueError):  # unknown host, or not a host name at all
         raise RefusedURL(f"We could not find the host {host!r}.") from None
     addresses: list[IPAddress] = []
@@ -78,8 +113,9 @@ def resolve(host: str, port: int, *, allow_private: bool) -> list[IPAddress]:
     return addresses
 
 
-def check_reachable(url: str, *, allow_private: bool) -> str:
-    """Shape and addresses both allowed (when an endpoint is saved); returns the URL."""
+def check_reachable(url: str, *, allow_private: bool, timeout: float = SAVE_LOOKUP_SECONDS) -> str:
+    """Shape and addresses both allowed (when an endpoint is saved, inside a web request: the
+    lookup is bounded by ``timeout``); returns the URL."""
     _, host, port = check_url(url)
-    resolve(host, port, allow_private=allow_private)
+    resolve(host, port, allow_private=allow_private, timeout=timeout)
     return url

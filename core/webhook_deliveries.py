@@ -3,10 +3,12 @@
 When the relay passes on an event some endpoint wants, a worker calls :func:`fan_out`: one
 :class:`WebhookDelivery` per live endpoint of the event's company that subscribed to it
 (unique, so a re-run writes nothing twice), each announced through the outbox. Deliveries
-follow the email deliveries' shape (``core.deliveries``): claim with a timeout, POST, stamp
-sent or release for a retry with backoff, failed after the attempt cap, re-driven by the
-reconciler when stuck. Every attempt is kept (status, latency, a snippet of the response) for
-the admin's delivery log, which can send any delivery again.
+use the one claim mechanism (``core.claims``): claim with a timeout, POST, stamp sent, or
+release with ``next_attempt_at`` set by the retry schedule below (hours, not the minutes of a
+queue's backoff), failed after the attempt cap. The reconciler re-drives the ones that are
+due, and those a lost message or a dead worker left behind. Every attempt is kept (status,
+latency, a snippet of the response) for the admin's delivery log, which can send any delivery
+again.
 
 Rows hold the event's payload as the outbox carried it: ids and primitives, never personal
 data (the README's event table lists each event's fields).
@@ -15,21 +17,39 @@ data (the README's event table lists each event's fields).
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, and_, or_, select, text, update
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from core import audit, outbox
+from core import audit, claims, outbox
+from core.claims import DeliveryStatus, Policy
 from core.clock import Clock
 from core.db import Base, rows_changed
-from core.deliveries import DeliveryStatus, Policy
 from core.events import WEBHOOK_REQUESTED
 from core.webhook_endpoints import EVENTS, WebhookEndpoint, WebhookSubscription, endpoint_of
 
 SNIPPET_LENGTH = 300
+
+# The wait after failed attempt n is FIRST_RETRY * RETRY_FACTOR**(n-1), at most LONGEST_WAIT,
+# each stretched or shrunk by up to JITTER so that a receiver coming back from an outage is
+# not hit by every delivery in the same second. With the default 8 attempts: about 30 s,
+# 2.5 min, 12.5 min, 1 h, 5 h, 8 h and 8 h, some 23 hours from the first attempt to the last.
+FIRST_RETRY = timedelta(seconds=30)
+RETRY_FACTOR = 5
+LONGEST_WAIT = timedelta(hours=8)
+JITTER = 0.1
+
+
+def retry_delay(failed_attempts: int, spread: float) -> timedelta:
+    """How long to wait after the ``failed_attempts``-th attempt failed; ``spread`` in [0, 1)
+    picks the jitter (0.5: none)."""
+    exponent = max(failed_attempts - 1, 0)
+    wait = min(FIRST_RETRY * RETRY_FACTOR**exponent, LONGEST_WAIT)
+    return wait * (1 - JITTER + 2 * JITTER * spread)
 
 
 class WebhookDelivery(Base):
@@ -58,6 +78,8 @@ class WebhookDelivery(Base):
     sent_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    # After a failed attempt: when the next one is due (RETRY_SCHEDULE); None while claimed.
+    next_attempt_at: Mapped[datetime | None]
 
     def body(self) -> bytes:
         """The exact bytes POSTed (and signed); the same on every attempt."""
@@ -80,6 +102,9 @@ class WebhookAttempt(Base):
     latency_ms: Mapped[int]
     response_snippet: Mapped[str] = mapped_column(String(SNIPPET_LENGTH), default="")
     error: Mapped[str | None] = mapped_column(String(200))
+
+
+WEBHOOKS = claims.ClaimTable(WebhookDelivery, retry_at=WebhookDelivery.next_attempt_at)
 
 
 def fan_out(session: Session, clock: Clock, event_id: int, company_id: int) -> list[int]:
@@ -127,18 +152,6 @@ def fan_out(session: Session, clock: Clock, event_id: int, company_id: int) -> l
     return created
 
 
-def _claimable(now: datetime, policy: Policy) -> Any:
-    """As ``core.deliveries``: pending and not held (never claimed, released, or timed out)."""
-    return and_(
-        WebhookDelivery.status == DeliveryStatus.PENDING,
-        or_(
-            WebhookDelivery.claimed_at.is_(None),
-            WebhookDelivery.last_error.is_not(None),
-            WebhookDelivery.claimed_at < now - policy.claim_timeout,
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class Claimed:
     """What a worker needs for one attempt, read inside the claim's transaction."""
@@ -152,20 +165,15 @@ class Claimed:
 
 
 def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Claimed | None:
-    """Claim a pending delivery; None if sent, failed, held by a live worker, or its endpoint
-    was removed (then it is closed as failed). Out of attempts: marked failed here."""
-    now = clock.now()
-    claimed = rows_changed(
-        session,
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id == delivery_id, _claimable(now, policy))
-        .where(WebhookDelivery.attempts < policy.max_attempts)
-        .values(claimed_at=now, attempts=WebhookDelivery.attempts + 1, last_error=None),
+    """Claim a pending delivery that is due; None if sent, failed, held by a live worker, not
+    due yet, or its endpoint was removed (then it is closed as failed). Out of attempts:
+    marked failed here."""
+    claimed = claims.claim_where(
+        session, WEBHOOKS, clock.now(), policy, WebhookDelivery.id == delivery_id
     )
     if not claimed:
-        _fail_if_exhausted(session, now, policy, WebhookDelivery.id == delivery_id)
         return None
-    delivery = session.get_one(WebhookDelivery, delivery_id, populate_existing=True)
+    [delivery] = claimed
     endpoint = session.get_one(WebhookEndpoint, delivery.endpoint_id)
     if endpoint.removed_at is not None:
         delivery.status = DeliveryStatus.FAILED
@@ -211,61 +219,38 @@ def record_attempt(
             error=outcome.error[:200] if outcome.error else None,
         )
     )
-    pending = WebhookDelivery.status == DeliveryStatus.PENDING
     if outcome.succeeded:
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, pending)
-            .values(status=DeliveryStatus.SENT, sent_at=now, last_error=None)
+        claims.stamp(session, WEBHOOKS, now, [delivery_id])
+        status = session.scalar(
+            select(WebhookDelivery.status).where(WebhookDelivery.id == delivery_id)
         )
-    else:
-        error = outcome.error or f"HTTP {outcome.status_code}"
-        session.execute(
-            update(WebhookDelivery)
-            .where(WebhookDelivery.id == delivery_id, pending)
-            .values(last_error=error[:300])
-        )
-        _fail_if_exhausted(session, now, policy, WebhookDelivery.id == delivery_id)
-    status = session.scalar(select(WebhookDelivery.status).where(WebhookDelivery.id == delivery_id))
-    return DeliveryStatus(status or DeliveryStatus.PENDING)
-
-
-def _fail_if_exhausted(session: Session, now: datetime, policy: Policy, which: Any) -> int:
-    return rows_changed(
+        return DeliveryStatus(status or DeliveryStatus.PENDING)
+    attempts = session.scalar(
+        select(WebhookDelivery.attempts).where(WebhookDelivery.id == delivery_id)
+    )
+    retry_at = now + retry_delay(attempts or 1, random.random())
+    return claims.release(
         session,
-        update(WebhookDelivery)
-        .where(which, _claimable(now, policy))
-        .where(WebhookDelivery.attempts >= policy.max_attempts)
-        .values(status=DeliveryStatus.FAILED, claimed_at=None),
+        WEBHOOKS,
+        now,
+        policy,
+        delivery_id,
+        outcome.error or f"HTTP {outcome.status_code}",
+        retry_at=retry_at,
     )
 
 
 def fail_exhausted(session: Session, clock: Clock, policy: Policy) -> int:
-    return _fail_if_exhausted(session, clock.now(), policy, WebhookDelivery.id.is_not(None))
+    return claims.fail_if_exhausted(
+        session, WEBHOOKS, clock.now(), policy, WebhookDelivery.id.is_not(None)
+    )
 
 
 def stalled(
     session: Session, now: datetime, grace: timedelta, policy: Policy, limit: int
 ) -> list[int]:
-    """Pending deliveries nobody is working on (as ``core.deliveries.stalled``)."""
-    return list(
-        session.scalars(
-            select(WebhookDelivery.id)
-            .where(
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-                WebhookDelivery.attempts < policy.max_attempts,
-                or_(
-                    and_(
-                        WebhookDelivery.claimed_at.is_(None),
-                        WebhookDelivery.created_at < now - grace,
-                    ),
-                    WebhookDelivery.claimed_at < now - policy.claim_timeout,
-                ),
-            )
-            .order_by(WebhookDelivery.id)
-            .limit(limit)
-        )
-    )
+    """Pending deliveries nobody is working on, and released ones whose retry is due."""
+    return claims.stalled(session, WEBHOOKS, now, grace, policy, limit)
 
 
 def resend(session: Session, clock: Clock, company_id: int, delivery_id: int, actor: str) -> bool:
@@ -284,6 +269,7 @@ def resend(session: Session, clock: Clock, company_id: int, delivery_id: int, ac
             claimed_at=None,
             sent_at=None,
             last_error=None,
+            next_attempt_at=None,
         ),
     )
     if resent:

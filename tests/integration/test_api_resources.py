@@ -10,6 +10,7 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core.api_keys import ApiKey, prefix_of
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Database
@@ -206,7 +207,7 @@ def test_every_error_under_api_is_a_problem_document(
     assert "GET" in answers[405].headers["Allow"]
 
 
-def test_a_body_that_is_not_json_is_refused_with_415(
+def test_a_body_that_is_not_json_is_refused_saying_so(
     client: FlaskClient, db: Database, opening: Any
 ) -> None:
     headers = bearer(issue_key(db, opening.company_id))
@@ -214,7 +215,72 @@ def test_a_body_that_is_not_json_is_refused_with_415(
     text = client.post("/api/v1/openings", data="x", content_type="text/plain", headers=headers)
     for refused in (form, text):
         assert refused.status_code == 415 and refused.mimetype == PROBLEM
-    broken = client.post(
-        "/api/v1/openings", data="{bad", content_type="application/json", headers=headers
+    for body, content_type in (
+        ('{"title": "Nights",', "application/json"),
+        ("{bad", "application/json"),
+        ("title=Nights", None),
+        (b"\xff\xfe\xfa", "application/json"),
+    ):
+        broken = client.post(
+            "/api/v1/openings", data=body, content_type=content_type, headers=headers
+        )
+        assert broken.status_code == 400 and broken.mimetype == PROBLEM
+        assert broken.json["detail"].startswith("The body is not valid JSON")
+    assert (
+        "line 1, column 20"
+        in client.post(
+            "/api/v1/openings",
+            data='{"title": "Nights",',
+            content_type="application/json",
+            headers=headers,
+        ).json["detail"]
     )
-    assert broken.status_code == 422 and broken.mimetype == PROBLEM
+
+
+def test_a_decision_through_the_api_is_audited_with_its_key(
+    client: FlaskClient, db: Database, opening: Any, scored_application: Callable[..., int]
+) -> None:
+    application_id = scored_application()
+    _set_recommendation(db, application_id, "advance")
+    key = issue_key(db, opening.company_id)
+    path = f"/api/v1/applications/{application_id}/decisions"
+    assert client.post(path, json={"decision": "advance"}, headers=bearer(key)).status_code == 201
+    with db.unit_of_work() as session:
+        [key_id] = session.scalars(select(ApiKey.id).where(ApiKey.prefix == prefix_of(key)))
+        [actor] = session.scalars(
+            select(AuditEntry.actor).where(
+                AuditEntry.action == "decision.recorded",
+                AuditEntry.subject_id == application_id,
+            )
+        )
+    assert actor == f"api_key:{key_id}"
+
+
+def test_enrollments_are_listed_page_by_page_with_a_cursor(
+    client: FlaskClient, db: Database, opening: Any, hired: Callable[..., int]
+) -> None:
+    enrolled = []
+    for _ in range(3):
+        application_id = hired(start_date=date.today() + timedelta(days=14))
+        with db.unit_of_work() as session:
+            hire = decisions.hire_facts(session, application_id)
+            enrollment = enrollments.enroll(
+                session, SystemClock(), hire, load_sequence(DEFAULT_SEQUENCE)
+            )
+            assert enrollment is not None
+            enrolled.append(enrollment.id)
+    headers = bearer(issue_key(db, opening.company_id, "read"))
+    seen: list[int] = []
+    pages = 0
+    query: dict[str, str | int] = {"limit": 2}
+    while True:
+        page = client.get("/api/v1/enrollments", query_string=query, headers=headers).json
+        pages += 1
+        seen += [row["id"] for row in page["enrollments"]]
+        if page["next_cursor"] is None:
+            break
+        query = {"limit": 2, "cursor": page["next_cursor"]}
+    assert [id_ for id_ in seen if id_ in enrolled] == enrolled and len(seen) == len(set(seen))
+    assert pages >= 2
+    forged = client.get("/api/v1/enrollments?cursor=bm9wZQ", headers=headers)
+    assert forged.status_code == 422 and forged.mimetype == PROBLEM

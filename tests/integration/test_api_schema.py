@@ -1,6 +1,7 @@
 """schemathesis against the app's own OpenAPI document: every operation, called with a write
 key of a company that has an opening and a scored candidate, answers no 5xx, only statuses
-and content types the document lists, and bodies that match its schemas.
+and content types the document lists, and bodies that match its schemas; a body that does not
+parse is a documented 400 on every operation that takes one.
 
 The document is loaded from the app through WSGI; each operation gets its own Hypothesis run
 (schemathesis's ``from_fixture`` parametrization does not work with pytest 9 yet).
@@ -57,3 +58,17 @@ def test_every_operation_keeps_to_the_document(
             case.call_and_validate(headers=headers, checks=CHECKS)
 
         keeps_to_the_document()
+
+    # A body that is not JSON at all: a documented 400 problem, on every operation taking one.
+    writes = [op for op in operations if op.method.upper() in {"POST", "PUT", "PATCH"}]
+    assert writes
+    for operation in writes:
+        case = operation.Case(
+            path_parameters={param.name: 1 for param in operation.path_parameters},
+            media_type="application/json",
+        )
+        response = case.call(
+            headers={**headers, "Content-Type": "application/json"}, data=b'{"title": '
+        )
+        assert response.status_code == 400, operation.label
+        case.validate_response(response, checks=CHECKS)

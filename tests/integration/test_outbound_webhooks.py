@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable, Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ from screening.models import Application
 from screening.seed import ensure_company, ensure_opening
 from tests.webhook_receiver import Receiver, start_receiver
 from workers import runtime
-from workers.actors.webhooks import WebhookFailed, fan_out_webhooks, send_webhook
+from workers.actors.webhooks import fan_out_webhooks, send_webhook
 from workers.reconciler import Reconciler
 from workers.relay import Relay
 
@@ -69,12 +69,32 @@ def hook_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-def actors(broker: RedisBroker, db: Database, hook_settings: Settings) -> Iterator[Settings]:
+def hook_clock() -> FrozenClock:
+    """The actors' clock: it starts now and moves only when a test waits for a retry."""
+    return FrozenClock(SystemClock().now())
+
+
+@pytest.fixture
+def actors(
+    broker: RedisBroker, db: Database, hook_settings: Settings, hook_clock: FrozenClock
+) -> Iterator[Settings]:
     """Actors run in this process with the webhook settings; the previous runtime after."""
     previous = runtime.current()
-    runtime.install(runtime.Runtime(hook_settings, db, SystemClock()))
+    runtime.install(runtime.Runtime(hook_settings, db, hook_clock))
     yield hook_settings
     runtime.install(previous)
+
+
+def next_attempt_at(db: Database, delivery_id: int) -> datetime | None:
+    with db.unit_of_work() as session:
+        return session.get_one(WebhookDelivery, delivery_id).next_attempt_at
+
+
+def wait_for_retry(db: Database, clock: FrozenClock, delivery_id: int) -> None:
+    """Move the clock to just past the delivery's scheduled retry (no real waiting)."""
+    due = next_attempt_at(db, delivery_id)
+    assert due is not None and due > clock.now()
+    clock.current = due + timedelta(seconds=1)
 
 
 def add_endpoint(
@@ -178,8 +198,9 @@ def test_one_delivery_per_event_per_endpoint_when_the_actors_run_twice(
     assert len(receiver.received) == 1
 
 
-def test_a_receiver_error_is_retried_and_the_attempts_are_logged(
+def test_a_receiver_error_is_retried_when_its_retry_is_due_and_the_attempts_are_logged(
     actors: Settings,
+    hook_clock: FrozenClock,
     db: Database,
     opening: Any,
     receiver: Receiver,
@@ -189,9 +210,12 @@ def test_a_receiver_error_is_retried_and_the_attempts_are_logged(
     receiver.reply(500)
     fan_out_webhooks(event_id)
     [delivery] = deliveries_of(db, endpoint_id)
-    with pytest.raises(WebhookFailed):  # Dramatiq retries it with backoff
-        send_webhook(delivery.id)
+    assert send_webhook(delivery.id) is DeliveryStatus.PENDING
+    assert send_webhook(delivery.id) is None  # a duplicate message before the retry is due
+    assert len(receiver.received) == 1
+    wait_for_retry(db, hook_clock, delivery.id)
     assert send_webhook(delivery.id) is DeliveryStatus.SENT
+    assert next_attempt_at(db, delivery.id) is None
     first, second = attempts_of(db, delivery.id)
     assert (first.status_code, first.response_snippet) == (500, "receiver says no")
     assert second.status_code == 200
@@ -201,6 +225,7 @@ def test_a_receiver_error_is_retried_and_the_attempts_are_logged(
 
 def test_a_receiver_that_times_out_is_retried(
     actors: Settings,
+    hook_clock: FrozenClock,
     db: Database,
     opening: Any,
     receiver: Receiver,
@@ -210,8 +235,8 @@ def test_a_receiver_that_times_out_is_retried(
     receiver.reply("hang")
     fan_out_webhooks(event_id)
     [delivery] = deliveries_of(db, endpoint_id)
-    with pytest.raises(WebhookFailed):
-        send_webhook(delivery.id)
+    assert send_webhook(delivery.id) is DeliveryStatus.PENDING
+    wait_for_retry(db, hook_clock, delivery.id)
     assert send_webhook(delivery.id) is DeliveryStatus.SENT
     first, second = attempts_of(db, delivery.id)
     assert first.status_code is None and first.error == "timed out"
@@ -220,6 +245,7 @@ def test_a_receiver_that_times_out_is_retried(
 
 def test_a_delivery_fails_after_the_attempt_cap_and_an_admin_can_resend_it(
     actors: Settings,
+    hook_clock: FrozenClock,
     db: Database,
     opening: Any,
     receiver: Receiver,
@@ -230,18 +256,16 @@ def test_a_delivery_fails_after_the_attempt_cap_and_an_admin_can_resend_it(
     fan_out_webhooks(event_id)
     [delivery] = deliveries_of(db, endpoint_id)
     for _ in range(actors.webhook_max_attempts - 1):
-        with pytest.raises(WebhookFailed):
-            send_webhook(delivery.id)
+        assert send_webhook(delivery.id) is DeliveryStatus.PENDING
+        wait_for_retry(db, hook_clock, delivery.id)
     assert send_webhook(delivery.id) is DeliveryStatus.FAILED
     assert send_webhook(delivery.id) is None
 
     with db.unit_of_work() as session:
         other_company = opening.company_id + 10_000
-        assert not webhook_deliveries.resend(
-            session, SystemClock(), other_company, delivery.id, "t"
-        )
+        assert not webhook_deliveries.resend(session, hook_clock, other_company, delivery.id, "t")
         assert webhook_deliveries.resend(
-            session, SystemClock(), opening.company_id, delivery.id, "test"
+            session, hook_clock, opening.company_id, delivery.id, "test"
         )
     assert send_webhook(delivery.id) is DeliveryStatus.SENT
     assert len(attempts_of(db, delivery.id)) == actors.webhook_max_attempts + 1
@@ -442,3 +466,46 @@ def test_completing_steps_announces_each_step_and_then_the_whole_plan(
         (ONBOARDING_STEP_COMPLETED, {**ids, "step_key": last.step_key}),
         (ONBOARDING_COMPLETED, ids),
     ]
+
+
+def test_retries_spread_over_about_a_day_and_the_reconciler_sends_each_when_due(
+    actors: Settings,
+    hook_clock: FrozenClock,
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    opening: Any,
+    receiver: Receiver,
+    scored_application: Callable[..., int],
+) -> None:
+    settings = actors.model_copy(update={"webhook_max_attempts": 8})
+    runtime.install(runtime.Runtime(settings, db, hook_clock))
+    endpoint_id, _, _, event_id = scored_event(db, opening, receiver, scored_application)
+    receiver.reply(*[500] * 7)
+    fan_out_webhooks(event_id)
+    [delivery] = deliveries_of(db, endpoint_id)
+    first_attempt = hook_clock.now()
+    assert send_webhook(delivery.id) is DeliveryStatus.PENDING
+    reconciler = Reconciler(db, broker, hook_clock, settings)
+    waits = []
+    for failed in range(1, 8):
+        due = next_attempt_at(db, delivery.id)
+        assert due is not None
+        waits.append(due - hook_clock.now())
+        hook_clock.current = due - timedelta(seconds=1)  # not yet: nothing is sent
+        reconciler.run_once()
+        broker.join("webhooks", timeout=60_000)
+        worker.join()
+        assert len(receiver.received) == failed
+        hook_clock.current = due + timedelta(seconds=1)
+        assert reconciler.run_once().webhooks >= 1
+        broker.join("webhooks", timeout=60_000)
+        worker.join()
+        assert len(receiver.received) == failed + 1
+    for failed, wait in enumerate(waits, start=1):
+        exact = webhook_deliveries.retry_delay(failed, 0.5)
+        assert exact * 0.9 <= wait <= exact * 1.1
+    assert waits[0] < timedelta(minutes=1) and waits[-1] > timedelta(hours=7)
+    assert timedelta(hours=20) < hook_clock.now() - first_attempt < timedelta(hours=26)
+    with db.unit_of_work() as session:
+        assert session.get_one(WebhookDelivery, delivery.id).status == DeliveryStatus.SENT

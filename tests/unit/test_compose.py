@@ -129,6 +129,13 @@ def test_stateful_services_have_health_checks_and_named_volumes() -> None:
         assert volume.split(":")[0] in declared, service
 
 
+@pytest.mark.parametrize("service", ("worker", "relay", "scheduler"))
+def test_background_services_check_their_own_heartbeat(service: str) -> None:
+    test = [interpolate(str(part)) for part in SERVICES[service]["healthcheck"]["test"]]
+    assert test[:3] == ["CMD", "onramp", "healthcheck"] and test[3] == service
+    onramp_command(test[2:])
+
+
 def test_worker_and_web_processes_are_sized_to_cores() -> None:
     assert "${CORES:-2}" in SERVICES["worker"]["command"]
     assert "${CORES:-2}" in SERVICES["web"]["command"]

@@ -3,12 +3,9 @@ panel sees (scores with their evidence, flags, the recommendation and the interv
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import Literal
 
-from flask import abort
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from sqlalchemy import select
 
@@ -16,12 +13,11 @@ from screening import access, hiring, scoring
 from screening.application_search import ApplicationFilter, ApplicationRow, company_applications
 from screening.models import ApplicationScore
 from web import extensions
+from web.api.v1.pages import PageQuery, after_id, cursor_after
 from web.api.v1.routes import api, bp, caller, responses
 from web.input_guard import MAX_ID
 
 Recommendation = Literal["advance", "review", "hold"]
-PAGE_MAX = 100
-_CURSOR = "after:"
 
 
 class ApplicationSummary(BaseModel):
@@ -41,15 +37,13 @@ class ApplicationPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: done")
 
 
-class ApplicationQuery(BaseModel):
+class ApplicationQuery(PageQuery):
     opening: int | None = Field(default=None, ge=1, le=MAX_ID, description="An opening id")
     status: Literal["submitted", "scored"] | None = None
     recommendation: Recommendation | None = None
     submitted_after: AwareDatetime | None = Field(
         default=None, description="With a time zone, e.g. 2026-11-01T00:00:00Z"
     )
-    cursor: str | None = Field(default=None, max_length=64)
-    limit: int = Field(default=50, ge=1, le=PAGE_MAX)
 
     @field_validator("submitted_after")
     @classmethod
@@ -121,26 +115,6 @@ class ApplicationDetail(ApplicationSummary):
     packet: PacketOut | None
 
 
-def _cursor(last_id: int | None) -> str | None:
-    if last_id is None:
-        return None
-    return base64.urlsafe_b64encode(f"{_CURSOR}{last_id}".encode()).decode()
-
-
-def _after_id(cursor: str | None) -> int:
-    """The id a cursor stands for; a cursor we did not write is a 422."""
-    if cursor is None:
-        return 0
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode("ascii")).decode("ascii")
-    except (binascii.Error, UnicodeError, ValueError):
-        text = ""
-    number = text.removeprefix(_CURSOR)
-    if not (text.startswith(_CURSOR) and number.isascii() and number.isdigit()):
-        abort(422, "That cursor is not one this API gave out; start without it.")
-    return min(int(number[:10]), MAX_ID)
-
-
 def _summary(row: ApplicationRow) -> ApplicationSummary:
     application, score = row.application, row.score
     return ApplicationSummary(
@@ -168,13 +142,14 @@ def list_applications(query: ApplicationQuery) -> ApplicationPage:
         recommendation=query.recommendation,
         submitted_after=query.submitted_after,
     )
-    after_id = _after_id(query.cursor)
+    after = after_id(query.cursor)
     with extensions.db().unit_of_work() as session:
         page = company_applications(
-            session, caller().company_id, wanted, after_id=after_id, limit=query.limit
+            session, caller().company_id, wanted, after_id=after, limit=query.limit
         )
         return ApplicationPage(
-            applications=[_summary(row) for row in page.rows], next_cursor=_cursor(page.last_id)
+            applications=[_summary(row) for row in page.rows],
+            next_cursor=cursor_after(page.last_id),
         )
 
 

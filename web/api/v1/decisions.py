@@ -71,6 +71,7 @@ def create_decision(application_id: int, json: DecisionIn) -> tuple[DecisionOut,
             json.decision,
             reason=json.reason,
             source=SOURCE,
+            actor=caller().actor,
         )
         if row is not None:
             return _out(row), 201

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from onboarding import access, enrollments
 from onboarding.models import Enrollment
 from web import extensions
+from web.api.v1.pages import PageQuery, after_id, cursor_after
 from web.api.v1.routes import api, bp, caller, responses
 
 
@@ -24,6 +25,7 @@ class EnrollmentOut(BaseModel):
 
 class EnrollmentList(BaseModel):
     enrollments: list[EnrollmentOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null: done")
 
 
 class StepOut(BaseModel):
@@ -55,14 +57,23 @@ def _out(enrollment: Enrollment, done: int, total: int) -> EnrollmentOut:
 
 @bp.get("/enrollments")
 @api.validate(resp=responses(HTTP_200=EnrollmentList), tags=["enrollments"])
-def list_enrollments() -> EnrollmentList:
-    """List new hires' onboarding, newest first"""
+def list_enrollments(query: PageQuery) -> EnrollmentList:
+    """List new hires' onboarding
+
+    Oldest first, `limit` at a time; follow `next_cursor` until it is null."""
+    after = after_id(query.cursor)
     with extensions.db().unit_of_work() as session:
+        found = access.company_enrollments(
+            session, caller().company_id, after_id=after, limit=query.limit + 1
+        )
         rows = []
-        for enrollment in access.company_enrollments(session, caller().company_id):
+        for enrollment in found[: query.limit]:
             progress = enrollments.progress_of(session, enrollment)
             rows.append(_out(enrollment, progress.done, progress.total))
-        return EnrollmentList(enrollments=rows)
+        more = len(found) > query.limit
+        return EnrollmentList(
+            enrollments=rows, next_cursor=cursor_after(rows[-1].id if more else None)
+        )
 
 
 @bp.get("/enrollments/<id:enrollment_id>")

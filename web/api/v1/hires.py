@@ -52,6 +52,7 @@ def create_hire(json: HireIn) -> tuple[HireOut, int]:
             "offer_accepted",
             reason=json.reason,
             source="api",
+            actor=caller().actor,
             start_date=json.start_date,
             past_start_confirmed=json.past_start_confirmed,
         )
