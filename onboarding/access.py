@@ -38,10 +38,13 @@ def enrollment_for(session: Session, user: User, enrollment_id: int) -> Enrollme
     return enrollment
 
 
-def company_enrollments(session: Session, company_id: int) -> list[Enrollment]:
-    """Every hire of the company (what its API keys see), newest first."""
-    query = select(Enrollment).where(Enrollment.company_id == company_id)
-    return list(session.scalars(query.order_by(Enrollment.id.desc())))
+def company_enrollments(
+    session: Session, company_id: int, *, after_id: int = 0, limit: int = 50
+) -> list[Enrollment]:
+    """Up to ``limit`` hires of the company (what its API keys see) with ids above
+    ``after_id``, oldest first: pages that follow the id, as the API's every list."""
+    query = select(Enrollment).where(Enrollment.company_id == company_id, Enrollment.id > after_id)
+    return list(session.scalars(query.order_by(Enrollment.id).limit(limit)))
 
 
 def company_enrollment(session: Session, company_id: int, enrollment_id: int) -> Enrollment:

@@ -36,10 +36,12 @@ def _address(person: Person, role: str) -> vCalAddress:
     return address
 
 
-def _calendar() -> Calendar:
+def _calendar(method: str | None = None) -> Calendar:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
+    if method is not None:
+        calendar.add("method", method)
     return calendar
 
 
@@ -77,9 +79,13 @@ def meeting_invite(
     stamp: datetime,
     organizer: Person | None = None,
     attendees: Iterable[Person] = (),
+    method: str | None = None,
 ) -> str:
-    """One step as an event: the manager organises, the hire and the manager attend."""
-    calendar = _calendar()
+    """One step as an event: the manager organises, the hire and the manager attend.
+
+    ``method="REQUEST"`` for an emailed invite (RFC 5546), which mail clients offer to accept;
+    none for a file downloaded and imported by hand."""
+    calendar = _calendar(method)
     calendar.add_component(_step_event(step, sequence, enrollment, stamp, organizer, attendees))
     return calendar.to_ical().decode()
 

@@ -259,9 +259,23 @@ def claim_delivery(session: Session, clock: Clock, step_id: int) -> int | None:
     )
     if not claimed:
         return None
-    return deliveries.request(
-        session, clock, NoticeKind.STEP_READY, step_id, company_id=_company_of(session, step_id)
-    )
+    kind, audience, company_id, manager_id = session.execute(
+        select(
+            StepInstance.kind,
+            StepInstance.audience,
+            Enrollment.company_id,
+            Enrollment.manager_user_id,
+        )
+        .join(Enrollment, StepInstance.enrollment_id == Enrollment.id)
+        .where(StepInstance.id == step_id)
+    ).one()
+    if kind == "meeting" and audience == "new_hire" and manager_id is not None:
+        # The hire's invite names the manager as organiser and attendee: the manager gets the
+        # same invite. (A manager's or buddy's meeting step already goes to the manager.)
+        deliveries.request(
+            session, clock, NoticeKind.MEETING_INVITE, step_id, manager_id, company_id=company_id
+        )
+    return deliveries.request(session, clock, NoticeKind.STEP_READY, step_id, company_id=company_id)
 
 
 FOLLOW_UPS = {
@@ -361,6 +375,9 @@ def complete_step(
         raise NotFound("No such step in your plan.")
     if step.status == "pending":
         raise DomainError("This step is not open yet.")
+    # Completions of one plan take turns (the row lock is held to commit), so the one that
+    # completes the last open step sees every other completion: see ``_finish_if_done``.
+    session.execute(select(Enrollment.id).where(Enrollment.id == enrollment.id).with_for_update())
     if step.status == "completed":
         raise Conflict("This step is already complete.")
     definition = sequence_of(enrollment).steps_by_key[step_key]
@@ -404,14 +421,27 @@ def complete_step(
         "company_id": enrollment.company_id,
     }
     outbox.record(session, clock, ONBOARDING_STEP_COMPLETED, **ids, step_key=step_key)
-    open_steps = session.scalar(
-        select(func.count())
-        .select_from(StepInstance)
-        .where(StepInstance.enrollment_id == enrollment.id, StepInstance.status != "completed")
-    )
-    if not open_steps:
+    if _finish_if_done(session, clock, enrollment.id):
         outbox.record(session, clock, ONBOARDING_COMPLETED, **ids)
     return Completion(True, "Done — thank you.")
+
+
+def _finish_if_done(session: Session, clock: Clock, enrollment_id: int) -> bool:
+    """Stamp the plan complete if no step is open and nobody stamped it yet; True for the one
+    completion that did, so ``onboarding.completed`` is announced exactly once."""
+    open_step = (
+        select(StepInstance.id)
+        .where(StepInstance.enrollment_id == enrollment_id, StepInstance.status != "completed")
+        .exists()
+    )
+    return bool(
+        rows_changed(
+            session,
+            update(Enrollment)
+            .where(Enrollment.id == enrollment_id, Enrollment.completed_at.is_(None), ~open_step)
+            .values(completed_at=clock.now()),
+        )
+    )
 
 
 def reschedule(session: Session, clock: Clock, enrollment: Enrollment, new_start: date) -> int:

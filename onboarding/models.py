@@ -32,6 +32,8 @@ class Enrollment(Base):
     sequence: Mapped[dict[str, Any]]  # the exact version the hire follows
     portal_key: Mapped[str] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime]
+    # When the last step was completed: set once, by the completion that finished the plan.
+    completed_at: Mapped[datetime | None]
     # The manager's private notes about the hire; never shown to the hire.
     manager_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 

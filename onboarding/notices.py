@@ -27,6 +27,7 @@ from onboarding.enrollments import sequence_of
 from onboarding.models import Enrollment, StepInstance
 
 PACKAGE = __package__ or "onboarding"
+INVITE = "REQUEST"  # RFC 5546: an emailed invite the recipient's calendar offers to accept
 TEMPLATES = {
     NoticeKind.STEP_READY: "step_ready",
     NoticeKind.STEP_REMINDER: "step_reminder",
@@ -36,6 +37,10 @@ TEMPLATES = {
 
 def local_date(moment: datetime, tz: str) -> str:
     return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y")
+
+
+def local_moment(moment: datetime, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%A %d %B %Y at %H:%M (%Z)")
 
 
 def local_day(iso_date: str) -> str:
@@ -79,7 +84,7 @@ def step_notice(session: Session, delivery: Delivery, settings: Settings) -> Not
         TEMPLATES[kind],
         to=to,
         sender_name=_sender_name(session, enrollment),
-        ics=meeting_invite(session, step, enrollment) if meeting else None,
+        ics=meeting_invite(session, step, enrollment, method=INVITE) if meeting else None,
         greeting=greeting,
         for_manager=to_manager,
         hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
@@ -216,8 +221,11 @@ def people_of(session: Session, enrollment: Enrollment) -> tuple[Person, Person 
     )
 
 
-def meeting_invite(session: Session, step: StepInstance, enrollment: Enrollment) -> str:
-    """A meeting step as an invite: the manager organises, the hire and the manager attend."""
+def meeting_invite(
+    session: Session, step: StepInstance, enrollment: Enrollment, method: str | None = None
+) -> str:
+    """A meeting step as an invite: the manager organises, the hire and the manager attend.
+    The hire's copy and the manager's are the same event (one UID), so calendars merge them."""
     hire, manager = people_of(session, enrollment)
     return calendar.meeting_invite(
         step,
@@ -226,6 +234,30 @@ def meeting_invite(session: Session, step: StepInstance, enrollment: Enrollment)
         stamp=step.delivered_at or step.deliver_at,
         organizer=manager,
         attendees=[hire, manager] if manager else [hire],
+        method=method,
+    )
+
+
+def manager_invite(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
+    """The manager's copy of a hire's meeting invite, as its organiser and an attendee; None
+    when the plan has no active manager any more."""
+    step = session.get_one(StepInstance, delivery.subject_id)
+    enrollment = session.get_one(Enrollment, step.enrollment_id)
+    manager = _manager_of(session, enrollment)
+    if manager is None:
+        return None
+    return render(
+        PACKAGE,
+        "meeting_invite",
+        to=manager.email,
+        sender_name=_sender_name(session, enrollment),
+        ics=meeting_invite(session, step, enrollment, method=INVITE),
+        greeting=first_name(manager.name),
+        hire_first_name=first_name(enrollment.new_hire_name, "your new hire"),
+        role=enrollment.role,
+        title=step.title,
+        when=local_moment(step.deliver_at, enrollment.timezone),
+        link=_manager_link(settings, enrollment),
     )
 
 
@@ -233,6 +265,7 @@ DESCRIPTIONS = {
     NoticeKind.STEP_READY: "Onboarding step “{title}”",
     NoticeKind.STEP_REMINDER: "Reminder about “{title}”",
     NoticeKind.STEP_ESCALATION: "Overdue notice about “{title}”",
+    NoticeKind.MEETING_INVITE: "Meeting invite for the manager: “{title}”",
 }
 
 

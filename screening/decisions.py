@@ -98,10 +98,14 @@ def decide(
     reason: str = "",
     user: User | None = None,
     source: str = "dashboard",
+    actor: str | None = None,
     start_date: date | None = None,
     past_start_confirmed: bool = False,
 ) -> Decision | None:
-    """Record a person's decision; None when it repeats the current one (idempotent)."""
+    """Record a person's decision; None when it repeats the current one (idempotent).
+
+    ``actor`` names who decided in the audit log when it is not a signed-in ``user`` (an API
+    key: ``api_key:<id>``); by default the user, else the ``source``."""
     if decision not in DECISIONS:
         raise DomainError(f"Unknown decision {decision!r}.")
     if application.status == "started":
@@ -141,7 +145,7 @@ def decide(
     audit.record(
         session,
         clock,
-        actor=f"user:{user.id}" if user else source,
+        actor=actor or (f"user:{user.id}" if user else source),
         action="decision.recorded",
         subject_type="application",
         subject_id=application.id,

@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_wtf.csrf import CSRFError
+from limits import RateLimitItem
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -40,8 +41,9 @@ def _wants_json() -> bool:
 
 
 PROBLEM_MIMETYPE = "application/problem+json"
-# Headers of an HTTP error worth keeping on the page or problem that replaces it.
-_KEPT_HEADERS = ("WWW-Authenticate", "Allow")
+# Headers of an HTTP error worth keeping on the page or problem that replaces it: how to
+# sign in (401), which methods a URL takes (405), when to come back (429).
+_KEPT_HEADERS = ("WWW-Authenticate", "Allow", "Retry-After")
 
 
 def problem(status: int, detail: str, **extra: Any) -> Response:
@@ -98,6 +100,13 @@ def database_unreachable(error: Exception) -> bool:
     return sqlstate.startswith(_POSTGRES_UNAVAILABLE) or sqlite_code.startswith(_SQLITE_UNAVAILABLE)
 
 
+def _retry_after(error: HTTPException) -> int:
+    """Seconds until a rate limit lets the client in again: at most its window (Flask-Limiter
+    sets no Retry-After while its X-RateLimit headers are off), else a minute."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    return int(limit.get_expiry()) if isinstance(limit, RateLimitItem) else 60
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> Response:
@@ -141,6 +150,8 @@ def init_app(app: Flask) -> None:
         for name, value in error.get_headers():
             if name in _KEPT_HEADERS:
                 response.headers[name] = value
+        if status == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(_retry_after(error))
         return response
 
     @app.errorhandler(InternalServerError)

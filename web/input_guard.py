@@ -7,7 +7,8 @@ characters are refused everywhere; tabs and line breaks are allowed in form and 
 values, where people type them. A multipart part without a name (``Content-Disposition:
 form-data`` alone) is refused too: Flask-WTF cannot bind a field without a name.
 
-Ids in URLs go through ``<id:...>`` (``IdConverter``): 1 to 2**31 - 1, ASCII digits, else 404.
+Ids in URLs go through ``<id:...>`` (``IdConverter``): 1 to 2**31 - 1, ASCII digits, else 404;
+``<int:...>`` takes ASCII digits only too (``AsciiIntegerConverter``).
 Forms strip text before validating it (the ``strip`` filter): spaces alone are no answer.
 """
 
@@ -19,7 +20,7 @@ from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import BaseConverter, ValidationError
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 # The largest value of a PostgreSQL INTEGER column: every id in the schema is one.
 MAX_ID = 2**31 - 1
@@ -59,6 +60,15 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value: Any) -> str:
         return str(int(value))
+
+
+class AsciiIntegerConverter(IntegerConverter):
+    """Flask's ``<int:...>``, ASCII digits only. Werkzeug's ``\\d+`` matches every script's
+    digits and ``int()`` reads them (U+0661, an Arabic-Indic one, is 1), so ``/a/<token>/`` and
+    that digit opened page 1 under a second address; now it is a 404 like any path that names
+    no page."""
+
+    regex = r"[0-9]+"
 
 
 def to_id(value: Any) -> int:
@@ -123,4 +133,5 @@ def refuse_unusable_input() -> None:
 def init_app(app: Flask) -> None:
     """Call before any other extension registers a hook: this one must run first."""
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["int"] = AsciiIntegerConverter
     app.before_request(refuse_unusable_input)

@@ -117,8 +117,13 @@ def compose(settings: Settings, notice: Notice, message_id: str) -> EmailMessage
     message["Message-ID"] = message_id
     message.set_content(notice.text)
     if notice.ics:
+        # ``method=REQUEST`` (RFC 6047) makes mail clients offer to accept the meeting.
         message.add_attachment(
-            notice.ics.encode(), maintype="text", subtype="calendar", filename="invite.ics"
+            notice.ics.encode(),
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
+            params={"method": "REQUEST", "charset": "utf-8"},
         )
     return message
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from core.deliveries import Delivery, DeliveryStatus, NoticeKind
 from screening.analytics.fairness import Categories, ScoreRecord, SelectionRecord
 from screening.analytics.funnel import PageProgress, Stage, Timeline, stage_times
-from screening.applications import definition_for
+from screening.applications import definition_for, unfinished_pages
 from screening.definition import LikertItem
 from screening.models import (
     Application,
@@ -162,7 +162,6 @@ def page_progress(
             Application.id,
             Application.status,
             Application.draft,
-            Application.page_seconds,
             Application.page_opened_at,
             Application.started_at,
         )
@@ -170,9 +169,14 @@ def page_progress(
         .order_by(Application.id)
     )
     progress = []
-    for application_id, status, draft, page_seconds, opened, started in session.execute(statement):
-        done = set(page_seconds) | {
-            page.key for page in definition.pages if all(item.id in draft for item in page.items)
+    for application_id, status, draft, opened, started in session.execute(statement):
+        # The candidate's own rule (``unfinished_pages``): a page kept half-done on "Back"
+        # holds some answers, or partial ones, and is not finished.
+        unfinished = {page.number for page in unfinished_pages(definition, draft)}
+        done = {
+            page.key
+            for number, page in enumerate(definition.pages, start=1)
+            if number not in unfinished
         }
         times = [started, *(datetime.fromisoformat(moment) for moment in opened.values())]
         progress.append(

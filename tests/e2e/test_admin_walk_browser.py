@@ -8,14 +8,12 @@ With ONRAMP_SCREENSHOTS=docs/screenshots set, the walk also saves the README's s
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import Stack
+from tests.e2e.conftest import Stack, save_screenshot
 from tests.e2e.test_admin_customize_browser import DESKTOP, MOBILE, _admin_page
 from tests.e2e.test_candidate_browser import assert_accessible
 
@@ -28,15 +26,6 @@ INVITEE = "sam.okafor@northwind.example"
 NEW_PROMISE = "We fix it the first time, and we tell you what happens next."
 PANELLIST = "Maya Manager"
 STEP = "Customer stories"
-
-
-def _screenshot(page: Page, name: str) -> None:
-    """Save a README screenshot, only when asked to (CI leaves docs/ alone)."""
-    folder = os.environ.get("ONRAMP_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=False)
 
 
 def _publish_from_preview(page: Page, kind: str, key: str) -> None:
@@ -61,7 +50,7 @@ def test_an_admin_sets_up_an_opening_and_a_candidate_finds_it(
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("status")).to_contain_text(f"Invitation sent to {INVITEE}")
     expect(page.locator(".invitation .email", has_text=INVITEE)).to_be_visible()
-    _screenshot(page, "people")
+    save_screenshot(page, "people", full_page=False)
     assert_accessible(page, "people page with an invitation")
 
     # Create an opening with a panel.
@@ -74,7 +63,7 @@ def test_an_admin_sets_up_an_opening_and_a_candidate_finds_it(
         "Answer customers by phone and chat, and put things right when they go wrong."
     )
     page.get_by_role("checkbox", name=PANELLIST).check()
-    _screenshot(page, "new-opening")
+    save_screenshot(page, "new-opening", full_page=False)
     assert_accessible(page, "new opening form")
     page.get_by_role("button", name="Create opening").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(TITLE)
@@ -83,13 +72,13 @@ def test_an_admin_sets_up_an_opening_and_a_candidate_finds_it(
     page.goto(stack.base_url + "/admin/customize/assessment/service-mindset")
     expect(page.get_by_role("heading", level=1)).to_have_text("Edit the assessment")
     page.get_by_label("Customer promise").fill(NEW_PROMISE)
-    _screenshot(page, "customize-form")
+    save_screenshot(page, "customize-form", full_page=False)
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("region", name="Preview of your draft")).to_contain_text(
         "Nothing is stored or sent."
     )
     expect(page.locator("blockquote.promise")).to_have_text(NEW_PROMISE)
-    _screenshot(page, "customize-preview")
+    save_screenshot(page, "customize-preview", full_page=False)
     assert_accessible(page, "preview of the start page")
     _publish_from_preview(page, "assessment", "service-mindset")
 
@@ -121,7 +110,7 @@ def test_an_admin_sets_up_an_opening_and_a_candidate_finds_it(
     expect(candidate.locator("blockquote.promise")).to_have_text(NEW_PROMISE)
     role = candidate.locator("li.role", has=candidate.get_by_role("heading", name=TITLE))
     expect(role).to_contain_text("Customer Care · Leeds")
-    _screenshot(candidate, "careers")
+    save_screenshot(candidate, "careers", full_page=False)
     role.get_by_role("link", name=f"Apply for {TITLE}").click()
     expect(candidate.get_by_role("button", name="Start the assessment")).to_be_visible()
     expect(candidate.locator("blockquote.promise")).to_have_text(NEW_PROMISE)

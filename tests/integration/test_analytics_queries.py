@@ -141,3 +141,44 @@ def test_scope_by_start_time(db: Database, clock: SystemClock, opening: Any) -> 
             application.id
         ]
         assert queries.funnel_timelines(session, outside) == []
+
+
+def test_a_page_kept_half_done_on_back_counts_as_unfinished(
+    app: Any, db: Database, opening: Any, default_definition: Any
+) -> None:
+    """ "Back" keeps a page as it stands: every item may have an entry while one is partial (a
+    situation with only "most" chosen). Abandonment counts such a page as not finished."""
+    start(app.test_client(), opening.slug, name="Hal Halfway")
+    second = next(p for p in default_definition.pages if any(i.type == "sjt" for i in p.items))
+    first = next(p for p in default_definition.pages if p is not second)
+    with db.unit_of_work() as session:
+        application = session.scalars(
+            select(Application).filter_by(opening_id=opening.id, status="started")
+        ).one()
+        applications.keep_page(application, first, _answers(first))
+        half = _answers(second)
+        sjt = next(item for item in second.items if item.type == "sjt")
+        half[sjt.id] = {"most": sjt.options[0].id}
+        applications.keep_page(application, second, half)
+        assert set(application.draft) >= {item.id for item in second.items}  # all present
+        version_id = application.assessment_version_id
+
+    with db.unit_of_work() as session:
+        _, progress = queries.page_progress(session, Scope(opening_id=opening.id), version_id)
+
+    [halfway] = progress
+    assert not halfway.submitted
+    assert halfway.pages_done == frozenset({first.key})
+
+
+def _answers(page: Any) -> dict[str, Any]:
+    """A complete answer to every item of a page."""
+    answers: dict[str, Any] = {}
+    for item in page.items:
+        if item.type == "sjt":
+            answers[item.id] = {"most": item.options[0].id, "least": item.options[1].id}
+        elif item.type == "text":
+            answers[item.id] = "x" * item.min_chars
+        else:
+            answers[item.id] = 4
+    return answers

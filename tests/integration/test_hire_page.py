@@ -3,7 +3,6 @@ notes, overdue badges, a calendar file, and emails to the manager that name the 
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -23,33 +22,12 @@ from core.deliveries import Delivery, NoticeKind
 from core.likert import LIKERT_LABELS
 from core.settings import Settings
 from onboarding import enrollments, notices
-from onboarding.enrollments import Hire
-from onboarding.models import Enrollment, StepInstance
-from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
+from onboarding.models import Enrollment
 from tests.conftest import csrf_token
-from tests.integration.conftest import login
+from tests.integration.conftest import SEQUENCE, deliver_step, login, step_of
 
-SEQUENCE = load_sequence(DEFAULT_SEQUENCE)
 GOAL = "Reply to every complaint I handle with a follow-up within two working days."
 REFLECTION = "I listen closely and stay calm when a customer is upset about a broken tent."
-
-
-def _enroll(db: Database, clock: SystemClock, manager: User) -> Enrollment:
-    application_id = random.randint(10**9, 2**31 - 1)
-    hire = Hire(
-        application_id=application_id,
-        company_id=manager.company_id,
-        role="Customer Advisor",
-        start_date=date(2027, 3, 1),
-        new_hire_name="Nia Newhire",
-        new_hire_email=f"nia-{application_id}@example.com",
-        manager_user_id=manager.id,
-        timezone="Europe/Berlin",
-    )
-    with db.unit_of_work() as session:
-        enrollment = enrollments.enroll(session, clock, hire, SEQUENCE)
-    assert enrollment is not None
-    return enrollment
 
 
 def _deliver_and_complete(
@@ -58,9 +36,7 @@ def _deliver_and_complete(
     with db.unit_of_work() as session:
         found = session.get_one(Enrollment, enrollment.id)
         for key, response in answers.items():
-            step = session.scalars(
-                select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key=key)
-            ).one()
+            step = step_of(session, enrollment, key)
             at = FrozenClock(step.deliver_at + timedelta(minutes=1))
             enrollments.claim_delivery(session, at, step.id)
             if response:
@@ -74,10 +50,14 @@ def _signed_in(app: Flask, user: User) -> FlaskClient:
 
 
 def test_the_hire_page_shows_step_content_what_the_hire_wrote_and_overdue_steps(
-    app: Flask, db: Database, clock: SystemClock, make_user: Callable[..., User]
+    app: Flask,
+    db: Database,
+    clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
+    make_user: Callable[..., User],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager)
+    enrollment = enroll_hire(manager)
     ratings = {item.id: 4 for item in SEQUENCE.steps_by_key["pulse_day_30"].pulse.items}
     ratings["accepted"] = 2
     _deliver_and_complete(
@@ -92,9 +72,7 @@ def test_the_hire_page_shows_step_content_what_the_hire_wrote_and_overdue_steps(
     )
 
     with db.unit_of_work() as session:
-        stories = session.scalars(
-            select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key="customer_stories")
-        ).one()
+        stories = step_of(session, enrollment, "customer_stories")
         stories.due_at = clock.now() - timedelta(days=1)
 
     page = _signed_in(app, manager).get(f"/manager/hires/{enrollment.id}")
@@ -114,10 +92,10 @@ def test_the_hire_page_shows_step_content_what_the_hire_wrote_and_overdue_steps(
 
 
 def test_private_notes_are_kept_for_the_hires_manager_only(
-    app: Flask, db: Database, clock: SystemClock, make_user: Callable[..., User]
+    app: Flask, db: Database, enroll_hire: Callable[..., Enrollment], make_user: Callable[..., User]
 ) -> None:
     manager, admin = make_user(), make_user(role="admin")
-    enrollment = _enroll(db, clock, manager)
+    enrollment = enroll_hire(manager)
     boss = _signed_in(app, manager)
     path = f"/manager/hires/{enrollment.id}"
     page = boss.get(path)
@@ -154,10 +132,10 @@ def test_private_notes_are_kept_for_the_hires_manager_only(
 
 
 def test_the_manager_gets_a_calendar_file_of_the_start_date_and_their_steps(
-    app: Flask, db: Database, clock: SystemClock, make_user: Callable[..., User]
+    app: Flask, enroll_hire: Callable[..., Enrollment], make_user: Callable[..., User]
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager)
+    enrollment = enroll_hire(manager)
 
     response = _signed_in(app, manager).get(f"/manager/hires/{enrollment.id}/calendar.ics")
 
@@ -179,18 +157,15 @@ def test_the_manager_gets_a_calendar_file_of_the_start_date_and_their_steps(
 
 
 def test_emails_to_the_manager_name_the_hire(
-    db: Database, clock: SystemClock, settings: Settings, make_user: Callable[..., User]
+    db: Database,
+    enroll_hire: Callable[..., Enrollment],
+    settings: Settings,
+    make_user: Callable[..., User],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager)
+    enrollment = enroll_hire(manager)
     with db.unit_of_work() as session:
-        step = session.scalars(
-            select(StepInstance).filter_by(
-                enrollment_id=enrollment.id, step_key="manager_prepare_first_week"
-            )
-        ).one()
-        at = FrozenClock(step.deliver_at + timedelta(minutes=1))
-        delivery_id = enrollments.claim_delivery(session, at, step.id)
+        delivery_id = deliver_step(session, enrollment, "manager_prepare_first_week")
         assert delivery_id is not None
         notice = notices.step_notice(session, session.get_one(Delivery, delivery_id), settings)
 
@@ -202,16 +177,15 @@ def test_emails_to_the_manager_name_the_hire(
 
 
 def test_a_meeting_invite_has_the_manager_as_organiser_and_both_as_attendees(
-    db: Database, clock: SystemClock, settings: Settings, make_user: Callable[..., User]
+    db: Database,
+    enroll_hire: Callable[..., Enrollment],
+    settings: Settings,
+    make_user: Callable[..., User],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager)
+    enrollment = enroll_hire(manager)
     with db.unit_of_work() as session:
-        step = session.scalars(
-            select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key="checkin_day_90")
-        ).one()
-        at = FrozenClock(step.deliver_at + timedelta(minutes=1))
-        delivery_id = enrollments.claim_delivery(session, at, step.id)
+        delivery_id = deliver_step(session, enrollment, "checkin_day_90")
         assert delivery_id is not None
         delivery = session.get_one(Delivery, delivery_id)
         assert delivery.kind == NoticeKind.STEP_READY

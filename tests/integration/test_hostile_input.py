@@ -492,6 +492,17 @@ def test_a_page_number_out_of_range_is_a_404(client: FlaskClient, opening: Openi
         assert client.get(f"/a/{token}/{number}").status_code == 404, number
 
 
+def test_a_page_number_in_other_scripts_digits_is_a_404(
+    client: FlaskClient, opening: Opening
+) -> None:
+    token, _ = start(client, opening.slug)
+    assert client.get(f"/a/{token}/1").status_code == 200
+    # Arabic-Indic, Persian, Devanagari and full-width ones: int() reads each of them as 1.
+    for number in ["\u0661", "\u06f1", "\u0967", "\uff11", "0\u0661"]:
+        assert int(number) == 1
+        assert client.get(f"/a/{token}/{number}").status_code == 404, number
+
+
 def test_an_application_id_of_2_31_in_webhook_json_is_a_400(
     client: FlaskClient, db: Database, settings: Settings
 ) -> None:

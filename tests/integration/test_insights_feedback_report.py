@@ -15,14 +15,8 @@ from core.companies import Company
 from core.db import Database
 from screening import decisions
 from screening.models import Application, ApplicationScore
-from tests.integration.conftest import login
+from tests.integration.conftest import login, resume_token_of
 from tests.integration.test_customization import form_values
-from web.candidate.routes import resume_token
-
-
-def _token(app: Flask, db: Database, application_id: int) -> str:
-    with app.test_request_context(), db.unit_of_work() as session:
-        return resume_token(session.get_one(Application, application_id))
 
 
 def _opt_in(db: Database, company_id: int, on: bool = True) -> None:
@@ -51,7 +45,7 @@ def test_no_report_when_the_company_has_not_opted_in_even_after_a_decision(
 ) -> None:
     application_id = scored_application()
     _decide(db, clock, application_id, make_user(role="recruiter"))
-    token = _token(app, db, application_id)
+    token = resume_token_of(app, db, application_id)
     client = app.test_client()
     assert client.get(f"/a/{token}/feedback").status_code == 404
     assert "feedback report" not in client.get(f"/a/{token}/done").text.lower()
@@ -62,7 +56,7 @@ def test_no_report_before_a_person_decides(
 ) -> None:
     application_id = scored_application()
     _opt_in(db, opening.company_id)
-    response = app.test_client().get(f"/a/{_token(app, db, application_id)}/feedback")
+    response = app.test_client().get(f"/a/{resume_token_of(app, db, application_id)}/feedback")
     assert response.status_code == 404
     assert "after the hiring team has made its decision" in response.text
 
@@ -79,7 +73,7 @@ def test_after_a_decision_the_report_gives_each_dimension_words_but_never_a_scor
     application_id = scored_application(choose="best")
     _opt_in(db, opening.company_id)
     _decide(db, clock, application_id, make_user(role="recruiter"))
-    token = _token(app, db, application_id)
+    token = resume_token_of(app, db, application_id)
     client = app.test_client()
     assert f"/a/{token}/feedback" in client.get(f"/a/{token}/done").text
     response = client.get(f"/a/{token}/feedback")

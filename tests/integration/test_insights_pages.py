@@ -18,7 +18,7 @@ from core.accounts import User
 from core.clock import SystemClock
 from core.db import Database
 from screening.self_identification import record_self_identification
-from tests.integration.conftest import login
+from tests.integration.conftest import login, rate_every_question
 
 PAGES = (
     "/admin/insights",
@@ -148,25 +148,12 @@ def test_validity_shows_a_correlation_with_a_reading_once_ten_candidates_were_in
     make_user: Callable[..., User],
     scored_application: Callable[..., int],
 ) -> None:
-    from screening import hiring
-    from screening.models import Application
-
     interviewer = make_user(openings=(opening,))
     choices = {"best": 5, "middle": 3, "worst": 1}
     for n in range(12):
         choice = ("best", "middle", "worst")[n % 3]
         application_id = scored_application(choose=choice)
-        with db.unit_of_work() as session:
-            application = session.get_one(Application, application_id)
-            packet = hiring.packet_of(session, application)
-            assert packet is not None
-            hiring.submit_scorecard(
-                session,
-                clock,
-                session.get_one(User, interviewer.id),
-                application,
-                {q.id: (choices[choice], "") for q in packet.questions},
-            )
+        rate_every_question(db, clock, interviewer, application_id, choices[choice])
     client = _admin(app, make_user)
     page = html.unescape(client.get("/admin/insights/validity").text)
     assert "Not enough data yet" not in page

@@ -13,14 +13,7 @@ from core.db import Database
 from screening.models import Application
 from screening.self_identification import SelfIdentification
 from tests.conftest import csrf_token
-from tests.integration.conftest import login
-from tests.integration.test_insights_browser import server as server  # the live app
-from web.candidate.routes import resume_token
-
-
-def _token(app: Flask, db: Database, application_id: int) -> str:
-    with app.test_request_context(), db.unit_of_work() as session:
-        return resume_token(session.get_one(Application, application_id))
+from tests.integration.conftest import login, resume_token_of
 
 
 def _answers(db: Database, application_id: int) -> list[tuple[str, str]]:
@@ -37,7 +30,7 @@ def test_the_thank_you_page_links_to_the_optional_questions_and_answers_are_stor
     app: Flask, db: Database, scored_application: Callable[..., int]
 ) -> None:
     application_id = scored_application()
-    token = _token(app, db, application_id)
+    token = resume_token_of(app, db, application_id)
     client = app.test_client()
     done = client.get(f"/a/{token}/done").text
     assert f"/a/{token}/about-you" in done
@@ -60,7 +53,7 @@ def test_an_answer_off_the_list_gets_a_422_and_stores_nothing(
     app: Flask, db: Database, scored_application: Callable[..., int]
 ) -> None:
     application_id = scored_application()
-    token = _token(app, db, application_id)
+    token = resume_token_of(app, db, application_id)
     client = app.test_client()
     form = client.get(f"/a/{token}/about-you").text
     response = client.post(
@@ -80,7 +73,7 @@ def test_staff_pages_never_show_the_answers(
     scored_application: Callable[..., int],
 ) -> None:
     application_id = scored_application()
-    token = _token(app, db, application_id)
+    token = resume_token_of(app, db, application_id)
     candidate = app.test_client()
     form = candidate.get(f"/a/{token}/about-you").text
     candidate.post(
@@ -105,12 +98,12 @@ def test_staff_pages_never_show_the_answers(
 
 
 def test_the_demo_answers_the_questions_for_most_candidates_through_the_real_form(
-    server: str, db: Database, opening: Any
+    live_server: str, db: Database, opening: Any
 ) -> None:
     from cli.demo import run_candidate
 
     for number in range(1, 7):
-        run_candidate(server, opening.slug, number, seed=3)
+        run_candidate(live_server, opening.slug, number, seed=3)
     with db.unit_of_work() as session:
         answered = session.scalars(
             select(SelfIdentification.application_id)

@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import dramatiq
 import pytest
 from dramatiq.brokers.redis import RedisBroker
+from icalendar import Calendar
 from sqlalchemy import func, select
 
 from core.clock import FrozenClock, SystemClock
 from core.db import Database
-from core.deliveries import NoticeKind
-from onboarding import enrollments
+from core.deliveries import Delivery, NoticeKind
+from core.notices import first_name
+from onboarding import enrollments, notices
 from onboarding.models import Enrollment, StepInstance
 from tests.conftest import CaughtMail
 from workers import runtime
@@ -117,6 +120,8 @@ def test_ninety_days_deliver_every_step_once_with_two_schedulers(
     assert {s.step_key for s in steps if s.status != "completed"} == {neglected}
     for step in steps:
         assert sent_about(mail_server, NoticeKind.STEP_READY, step.id) == 1
+        hires_meeting = step.kind == "meeting" and step.audience == "new_hire"
+        assert sent_about(mail_server, NoticeKind.MEETING_INVITE, step.id) == int(hires_meeting)
         follow_ups = 1 if step.step_key == neglected else 0
         assert sent_about(mail_server, NoticeKind.STEP_REMINDER, step.id) == follow_ups
         assert sent_about(mail_server, NoticeKind.STEP_ESCALATION, step.id) == follow_ups
@@ -232,3 +237,63 @@ def test_a_past_start_date_sends_one_catch_up_digest_instead_of_every_overdue_st
     assert "/welcome/" not in for_manager.get_content()
     # Caught-up steps are reminded counting from today, not at once.
     assert all(s.reminded_at is None for s in caught_up)
+
+
+def test_the_manager_gets_the_hires_meeting_invite_as_organiser_in_its_own_email(
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    frozen_clock: FrozenClock,
+    mail_server: CaughtMail,
+    make_user: Any,
+    hired: Callable[..., int],
+) -> None:
+    manager = make_user()
+    enrollment = _enroll(db, broker, worker, hired(manager=manager, start_date=START))
+    with db.unit_of_work() as session:
+        steps = enrollments.steps_of(session, enrollment)
+    meeting = next(s for s in steps if s.kind == "meeting" and s.audience == "new_hire")
+    task = next(s for s in steps if s.kind != "meeting" and s.audience == "new_hire")
+    frozen_clock.current = max(meeting.deliver_at, task.deliver_at) + timedelta(minutes=1)
+    for step in (meeting, task):
+        broker.get_actor("deliver_step").send(step.id)
+    _drain(broker, worker)
+
+    assert sent_about(mail_server, NoticeKind.STEP_READY, meeting.id) == 1
+    assert sent_about(mail_server, NoticeKind.MEETING_INVITE, meeting.id) == 1
+    assert sent_about(mail_server, NoticeKind.MEETING_INVITE, task.id) == 0  # not a meeting
+    [to_hire, to_manager] = (
+        next(
+            m for m in mail_server.messages if m["Message-ID"].startswith(f"<{kind}-{meeting.id}-")
+        )
+        for kind in (NoticeKind.STEP_READY, NoticeKind.MEETING_INVITE)
+    )
+    assert to_hire["To"] == enrollment.new_hire_email and to_manager["To"] == manager.email
+    assert to_manager["Subject"] == (
+        f"Invitation for {first_name(enrollment.new_hire_name)}'s onboarding: {meeting.title}"
+    )
+    assert "/manager/hires/" in to_manager.get_body(("plain",)).get_content()
+    hire_event, manager_event = (_invite(m) for m in (to_hire, to_manager))
+    assert manager_event["uid"] == hire_event["uid"] == f"step-{meeting.id}@onramp"
+    assert str(manager_event["organizer"]) == f"mailto:{manager.email}"
+    assert f"mailto:{manager.email}" in {str(a) for a in manager_event["attendee"]}
+    with db.unit_of_work() as session:  # how the failed-emails page would name it
+        [invite] = session.scalars(
+            select(Delivery).filter_by(kind=NoticeKind.MEETING_INVITE, subject_id=meeting.id)
+        ).all()
+        assert invite.recipient_user_id == manager.id
+        assert notices.describe(session, invite).startswith(
+            f"Meeting invite for the manager: “{meeting.title}”"
+        )
+
+
+def _invite(message: EmailMessage) -> Any:
+    """The message's calendar attachment's event, sent as an iTIP request (RFC 6047)."""
+    parts = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    if not parts:
+        return None
+    [part] = parts
+    assert part.get_param("method") == "REQUEST"
+    calendar = Calendar.from_ical(part.get_content())
+    assert calendar["method"] == "REQUEST"
+    return calendar.walk("VEVENT")[0]

@@ -86,12 +86,14 @@ def _steps(db: Database, enrollment_ids: list[int]) -> list[StepInstance]:
         )
 
 
-def _notices(db: Database, steps: list[StepInstance]) -> list[Delivery]:
+def _notices(
+    db: Database, steps: list[StepInstance], kind: NoticeKind = NoticeKind.STEP_READY
+) -> list[Delivery]:
     with db.unit_of_work() as session:
         return list(
             session.scalars(
                 select(Delivery).where(
-                    Delivery.kind == NoticeKind.STEP_READY,
+                    Delivery.kind == kind,
                     Delivery.subject_id.in_([step.id for step in steps]),
                 )
             )
@@ -136,8 +138,11 @@ def test_a_worker_killed_mid_batch_delivers_every_step_exactly_once(
 
     def everything_sent() -> bool:
         steps = _steps(db, enrollment_ids)
-        notices = _notices(db, steps)
-        return len(notices) == due and all(d.status == DeliveryStatus.SENT for d in notices)
+        notices = _notices(db, steps) + _notices(db, steps, NoticeKind.MEETING_INVITE)
+        meetings = sum(s.kind == "meeting" and s.audience == "new_hire" for s in steps)
+        return len(notices) == due + meetings and all(
+            d.status == DeliveryStatus.SENT for d in notices
+        )
 
     _wait_for(everything_sent, "steps or their emails were lost with the killed worker")
 
@@ -146,7 +151,11 @@ def test_a_worker_killed_mid_batch_delivers_every_step_exactly_once(
     assert all(step.attempts == 1 for step in steps), "a step was claimed twice"
     notices = _notices(db, steps)
     assert Counter(d.subject_id for d in notices) == Counter(step.id for step in steps)
-    wanted = {notice.message_id for notice in notices}
+    # A hire's meeting also goes to the manager as an invite of its own, once.
+    invites = _notices(db, steps, NoticeKind.MEETING_INVITE)
+    meetings = [s.id for s in steps if s.kind == "meeting" and s.audience == "new_hire"]
+    assert meetings and Counter(d.subject_id for d in invites) == Counter(meetings)
+    wanted = {notice.message_id for notice in notices + invites}
     # Exactly once each, but for an email the dead worker held (sent, not yet stamped): SMTP
     # cannot tell us it arrived, so it goes again, under the same Message-ID.
     assert_each_sent_once(mail_server.messages, wanted, in_flight)

@@ -3,10 +3,9 @@ and the manager's own steps on the dashboard."""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,73 +17,33 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from core import links
-from core.accounts import User
 from core.audit import AuditEntry
-from core.clock import FrozenClock, SystemClock
+from core.clock import SystemClock
 from core.companies import Company
 from core.db import Database
 from core.deliveries import Delivery, NoticeKind
 from core.likert import LIKERT_LABELS
 from core.settings import Settings
 from onboarding import enrollments, timeline
-from onboarding.enrollments import Hire
 from onboarding.models import Enrollment, StepInstance
-from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
-from screening.definition import DEFAULT_ASSESSMENT, load_definition
-from screening.seed import ensure_company
 from tests.conftest import csrf_token
-from tests.integration.conftest import login
+from tests.integration.conftest import SEQUENCE, deliver_step, login, step_of
 
-SEQUENCE = load_sequence(DEFAULT_SEQUENCE)
 NEW_HIRE_STEPS = sum(step.audience == "new_hire" for step in SEQUENCE.steps)
 QUIZ = SEQUENCE.steps_by_key["principles_quiz"].quiz
 PULSE_IDS = [item.id for item in SEQUENCE.steps_by_key["pulse_day_30"].pulse.items]
 # The dashboard writes its hidden inputs by hand, without type= before value=.
 
 
-def _enroll(db: Database, clock: SystemClock, manager_id: int | None = None) -> Enrollment:
-    """A hire of the manager's company (or of a new company when no manager is given)."""
-    application_id = random.randint(10**9, 2**31 - 1)  # an INTEGER column
-    with db.unit_of_work() as session:
-        if manager_id:
-            company_id = session.get_one(User, manager_id).company_id
-        else:  # a company of the test's own (deliveries belong to one)
-            company_id = ensure_company(
-                session, clock, f"co-{application_id}", load_definition(DEFAULT_ASSESSMENT)
-            ).id
-    hire = Hire(
-        application_id=application_id,
-        company_id=company_id,
-        role="Customer Advisor",
-        start_date=date(2027, 3, 1),
-        new_hire_name="Nia Newhire",
-        new_hire_email=f"nia-{application_id}@example.com",
-        manager_user_id=manager_id,
-        timezone="Europe/Berlin",
-    )
-    with db.unit_of_work() as session:
-        enrollment = enrollments.enroll(session, clock, hire, SEQUENCE)
-    assert enrollment is not None
-    return enrollment
-
-
 def _deliver(db: Database, enrollment: Enrollment, *keys: str) -> None:
     with db.unit_of_work() as session:
         for key in keys:
-            step = _step_in(session, enrollment, key)
-            later = FrozenClock(step.deliver_at + timedelta(minutes=1))
-            assert enrollments.claim_delivery(session, later, step.id) is not None
-
-
-def _step_in(session: Any, enrollment: Enrollment, key: str) -> StepInstance:
-    return session.scalars(
-        select(StepInstance).filter_by(enrollment_id=enrollment.id, step_key=key)
-    ).one()
+            assert deliver_step(session, enrollment, key) is not None
 
 
 def _step(db: Database, enrollment: Enrollment, key: str) -> StepInstance:
     with db.unit_of_work() as session:
-        return _step_in(session, enrollment, key)
+        return step_of(session, enrollment, key)
 
 
 def _completions(db: Database, enrollment: Enrollment) -> list[AuditEntry]:
@@ -123,9 +82,9 @@ def _quiz_answers(wrong: int = 0) -> dict[str, str]:
 
 
 def test_the_timeline_shows_the_hire_progress_and_ready_and_coming_up_groups(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "welcome")
 
     page = client.get(_path(settings, enrollment))
@@ -145,9 +104,9 @@ def test_the_timeline_shows_the_hire_progress_and_ready_and_coming_up_groups(
 
 
 def test_a_read_ack_step_renders_its_markdown_and_needs_the_box_ticked(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "welcome")
     path = _path(settings, enrollment, "/steps/welcome")
 
@@ -178,9 +137,9 @@ def test_a_read_ack_step_renders_its_markdown_and_needs_the_box_ticked(
 
 
 def test_a_failed_quiz_stays_open_and_a_passed_one_completes_with_its_score(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "principles_quiz")
     path = _path(settings, enrollment, "/steps/principles_quiz")
 
@@ -214,9 +173,9 @@ def test_a_failed_quiz_stays_open_and_a_passed_one_completes_with_its_score(
 
 
 def test_a_reflection_needs_a_real_text_and_stores_it(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "your_strengths")
     path = _path(settings, enrollment, "/steps/your_strengths")
 
@@ -234,9 +193,9 @@ def test_a_reflection_needs_a_real_text_and_stores_it(
 
 
 def test_a_pulse_takes_six_ratings_and_refuses_a_forged_value(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "pulse_day_30")
     path = _path(settings, enrollment, "/steps/pulse_day_30")
     ratings = {item_id: index % 5 + 1 for index, item_id in enumerate(PULSE_IDS)}
@@ -256,9 +215,9 @@ def test_a_pulse_takes_six_ratings_and_refuses_a_forged_value(
 
 
 def test_a_step_that_is_not_delivered_yet_cannot_be_completed(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "welcome")  # only for a page with a CSRF token
     path = _path(settings, enrollment, "/steps/principles_quiz")
 
@@ -278,9 +237,9 @@ def test_a_step_that_is_not_delivered_yet_cannot_be_completed(
 
 
 def test_completing_a_step_twice_is_a_conflict_and_audited_once(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "welcome")
     path = _path(settings, enrollment, "/steps/welcome")
     token = csrf_token(client.get(path).text)
@@ -297,12 +256,11 @@ def test_completing_a_step_twice_is_a_conflict_and_audited_once(
 
 def test_a_tampered_expired_or_foreign_link_does_not_open_the_portal(
     client: FlaskClient,
-    db: Database,
-    clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     monkeypatch: Any,
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     assert client.get(_path(settings, enrollment)).status_code == 200
 
     token = _path(settings, enrollment).rsplit("/", 1)[1]
@@ -333,12 +291,12 @@ def test_a_manager_step_is_done_by_the_hire_s_manager_not_the_hire_or_other_mana
     app: Flask,
     client: FlaskClient,
     db: Database,
-    clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
     manager, other = make_user(), make_user()
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     _deliver(db, enrollment, "welcome", "manager_prepare_first_week")
     key = "manager_prepare_first_week"
 
@@ -402,9 +360,9 @@ def test_a_manager_step_is_done_by_the_hire_s_manager_not_the_hire_or_other_mana
 
 
 def test_portal_pages_send_security_headers_and_need_a_csrf_token(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "welcome")
     path = _path(settings, enrollment, "/steps/welcome")
 
@@ -423,10 +381,13 @@ def test_portal_pages_send_security_headers_and_need_a_csrf_token(
 
 
 def test_a_manager_cannot_complete_the_new_hires_own_steps(
-    client: FlaskClient, db: Database, clock: SystemClock, make_user: Callable[..., Any]
+    client: FlaskClient,
+    db: Database,
+    enroll_hire: Callable[..., Enrollment],
+    make_user: Callable[..., Any],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     _deliver(db, enrollment, "welcome")
     login(client, manager)
     dashboard = client.get("/manager/")
@@ -439,10 +400,13 @@ def test_a_manager_cannot_complete_the_new_hires_own_steps(
 
 
 def test_managers_see_a_read_only_plan_and_never_the_hires_magic_link(
-    app: Flask, db: Database, clock: SystemClock, make_user: Callable[..., Any]
+    app: Flask,
+    db: Database,
+    enroll_hire: Callable[..., Enrollment],
+    make_user: Callable[..., Any],
 ) -> None:
     manager, stranger, admin = make_user(), make_user(), make_user(role="admin")
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     _deliver(db, enrollment, "welcome")
     client = app.test_client()
     login(client, manager)
@@ -477,11 +441,12 @@ def test_the_timeline_counts_only_the_hires_own_steps_so_progress_and_done_agree
     client: FlaskClient,
     db: Database,
     clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     _deliver(db, enrollment, "welcome", "manager_prepare_first_week")
     with db.unit_of_work() as session:
         found = session.get_one(Enrollment, enrollment.id)
@@ -510,9 +475,9 @@ def _steps(db: Database, enrollment: Enrollment) -> list[StepInstance]:
 
 
 def test_a_step_that_waits_on_the_manager_says_so_instead_of_ready_or_coming_up(
-    db: Database, clock: SystemClock, make_user: Callable[..., Any]
+    db: Database, enroll_hire: Callable[..., Enrollment], make_user: Callable[..., Any]
 ) -> None:
-    enrollment = _enroll(db, clock, make_user().id)
+    enrollment = enroll_hire(make_user())
     ride_along = _step(db, enrollment, "ride_along")
     later = ride_along.deliver_at + timedelta(hours=1)
 
@@ -528,13 +493,14 @@ def test_the_timeline_marks_overdue_steps_and_shows_the_year_of_next_years_dates
     client: FlaskClient,
     db: Database,
     clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
-    enrollment = _enroll(db, clock, make_user().id)  # starts 1 March 2027
+    enrollment = enroll_hire(make_user())  # starts 1 March 2027
     _deliver(db, enrollment, "welcome")
     with db.unit_of_work() as session:
-        welcome = _step_in(session, enrollment, "welcome")
+        welcome = step_of(session, enrollment, "welcome")
         welcome.due_at = clock.now() - timedelta(days=2)  # its due time has passed
 
     page = client.get(_path(settings, enrollment)).text
@@ -547,9 +513,9 @@ def test_the_timeline_marks_overdue_steps_and_shows_the_year_of_next_years_dates
 
 
 def test_the_goal_step_needs_the_goal_written(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "customer_goal")
     path = _path(settings, enrollment, "/steps/customer_goal")
 
@@ -566,9 +532,9 @@ def test_the_goal_step_needs_the_goal_written(
 
 
 def test_the_pulse_uses_the_same_agree_disagree_words_as_the_pre_screen(
-    client: FlaskClient, db: Database, clock: SystemClock, settings: Settings
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment], settings: Settings
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     _deliver(db, enrollment, "pulse_day_30")
     page = client.get(_path(settings, enrollment, "/steps/pulse_day_30")).text
     for label in LIKERT_LABELS.values():
@@ -579,12 +545,12 @@ def test_the_pulse_uses_the_same_agree_disagree_words_as_the_pre_screen(
 def test_the_portal_wears_the_companys_name_and_colour(
     client: FlaskClient,
     db: Database,
-    clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     with db.unit_of_work() as session:
         company = session.get_one(Company, manager.company_id)
         company.name, company.accent_color = "Fjord Outdoor", "#1d5c8c"
@@ -598,12 +564,12 @@ def test_the_portal_wears_the_companys_name_and_colour(
 def test_a_meeting_step_offers_a_calendar_file_with_the_hire_and_the_manager(
     client: FlaskClient,
     db: Database,
-    clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
     manager = make_user()
-    enrollment = _enroll(db, clock, manager.id)
+    enrollment = enroll_hire(manager)
     _deliver(db, enrollment, "pain_point_session")
     step_page = client.get(_path(settings, enrollment, "/steps/pain_point_session")).text
     link = re.search(r'href="(/welcome/[^"]+/invite\.ics)"', step_page)
@@ -626,9 +592,9 @@ def test_a_meeting_step_offers_a_calendar_file_with_the_hire_and_the_manager(
 
 
 def test_asking_for_a_new_link_answers_the_same_for_known_and_unknown_addresses(
-    client: FlaskClient, db: Database, clock: SystemClock
+    client: FlaskClient, db: Database, enroll_hire: Callable[..., Enrollment]
 ) -> None:
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
 
     def ask(email: str) -> str:
         page = client.get("/welcome/new-link")
@@ -659,11 +625,11 @@ def test_asking_for_a_new_link_answers_the_same_for_known_and_unknown_addresses(
 
 
 def test_asking_for_new_links_is_rate_limited_per_mailbox(
-    settings: Settings, db: Database, clock: SystemClock
+    settings: Settings, db: Database, clock: SystemClock, enroll_hire: Callable[..., Enrollment]
 ) -> None:
     from tests.conftest import _app
 
-    enrollment = _enroll(db, clock)
+    enrollment = enroll_hire()
     limited = settings.model_copy(
         update={
             "rate_limits_enabled": True,
@@ -692,13 +658,14 @@ def test_a_waiting_steps_page_says_who_it_waits_for(
     client: FlaskClient,
     db: Database,
     clock: SystemClock,
+    enroll_hire: Callable[..., Enrollment],
     settings: Settings,
     make_user: Callable[..., Any],
 ) -> None:
-    enrollment = _enroll(db, clock, make_user().id)
+    enrollment = enroll_hire(make_user())
     _deliver(db, enrollment, "arrange_ride_along")  # the manager's step is open, not done
     with db.unit_of_work() as session:
-        ride_along = _step_in(session, enrollment, "ride_along")
+        ride_along = step_of(session, enrollment, "ride_along")
         ride_along.deliver_at = clock.now() - timedelta(days=1)  # its day has come
 
     timeline_page = client.get(_path(settings, enrollment)).text

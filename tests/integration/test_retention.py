@@ -42,7 +42,7 @@ from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from screening.redaction import REMOVED
 from screening.retention import PurgeResult
 from tests.candidate_flow import GOOD_TEXT
-from tests.integration.conftest import login
+from tests.integration.conftest import login, rate_every_question
 
 RETENTION_DAYS, ABANDONED_DAYS = 365, 30
 NOTHING = PurgeResult(expired=0, abandoned=0, texts_scrubbed=0, needs_review=0)
@@ -119,22 +119,6 @@ def decide(
         )
 
 
-def score_card(
-    db: Database, application_id: int, clock: FrozenClock, user: User, notes: str
-) -> None:
-    with db.unit_of_work() as session:
-        application = session.get_one(Application, application_id)
-        packet = hiring.packet_of(session, application)
-        assert packet is not None
-        hiring.submit_scorecard(
-            session,
-            clock,
-            session.get_one(User, user.id),
-            application,
-            {q.id: (3, notes) for q in packet.questions},
-        )
-
-
 def purge(db: Database, **kwargs: Any) -> PurgeResult:
     with db.unit_of_work() as session:
         return retention.purge(
@@ -169,8 +153,8 @@ def test_the_purge_anonymizes_candidates_idle_past_the_retention_period(
 ) -> None:
     interviewer = make_user(openings=(opening,))
     old = make_application(db, opening, default_definition, days_ago(400))
-    score_card(
-        db, old, days_ago(398), interviewer, 'Grace was calm: "I called the courier myself".'
+    rate_every_question(
+        db, days_ago(398), interviewer, old, 3, 'Grace was calm: "I called the courier myself".'
     )
     decide(db, old, days_ago(397), "reject", "Grace Hopper: we hired someone with more years.")
     recent_decision = make_application(
@@ -304,7 +288,7 @@ def test_an_admin_exports_one_candidates_data_as_a_download(
 ) -> None:
     interviewer = make_user(openings=(opening,))
     application_id = make_application(db, opening, default_definition, days_ago(2))
-    score_card(db, application_id, days_ago(1), interviewer, "Calm and specific.")
+    rate_every_question(db, days_ago(1), interviewer, application_id, 3, "Calm and specific.")
     decide(db, application_id, days_ago(1), "advance", "Strong service recovery.")
     other = make_application(
         db, opening, default_definition, days_ago(2), name="Other Person", text="Z" * 90

@@ -10,7 +10,7 @@ admin's company or whose actor is one of its staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -27,16 +27,18 @@ from core.invitations import Invitation
 from onboarding import access as onboarding_access
 from onboarding import enrollments
 from onboarding import notices as onboarding_notices
-from onboarding.models import Enrollment
+from onboarding.models import Enrollment, StepInstance
 from screening.models import Application, Opening
 from web import extensions
 from web.admin import dead_letters
 from web.admin.routes import bp
 from web.auth import signed_in_user
+from web.manager.forms import DECISION_LABELS
 
 AUDIT_PAGE_SIZE = 50
 
-# Admin changes, in the words the trail shows: "<who> <what>".
+# Every action the code records, in the words the trail shows: "<who> <what>". A test checks
+# that each ``action=`` recorded anywhere has its line here.
 AUDIT_WORDS: dict[str, str] = {
     "invitation.sent": "invited someone to join as {role}",
     "invitation.resent": "sent an invitation again (as {role})",
@@ -59,7 +61,36 @@ AUDIT_WORDS: dict[str, str] = {
     "delivery.retried": "asked for a failed email to be tried again",
     "message.resent": "sent a dead-lettered message again ({what})",
     "impact_alert.acknowledged": "acknowledged a fairness-check alert",
+    "candidates.exported": "downloaded the candidate list of {opening} ({rows} rows)",
+    "start_date.changed": "changed a hire's start date from {old_start} to {new_start} ({opening})",
+    "decision.recorded": "recorded “{decision}” for a candidate ({opening})",
+    "scorecard.submitted": "submitted a scorecard for a candidate ({opening})",
+    "application.started": "started an application ({opening})",
+    "application.submitted": "submitted an application ({opening})",
+    "application.scored": "scored an application ({opening})",
+    "packet.built": "prepared the review packet for a candidate ({opening})",
+    "enrollment.created": "started the onboarding plan of {hire}",
+    "enrollment.rescheduled": "moved {hire}'s onboarding from {old_start} to {new_start}",
+    "enrollment.notes_saved": "saved private notes on {hire}'s onboarding",
+    "enrollment.portal_link_requested": "asked for a new portal link ({hire})",
+    "step.completed": "completed “{step}” in {hire}'s onboarding",
+    "api_key.created": "created an API key ({scope})",
+    "api_key.revoked": "revoked an API key",
+    "webhook_endpoint.created": "added a webhook endpoint ({events})",
+    "webhook_endpoint.removed": "removed a webhook endpoint",
+    "webhook_delivery.resent": "sent a webhook delivery again",
 }
+# Who did it, when not a staff member: the actor's kind in plain words.
+ACTOR_WORDS = {
+    "cli": "The command line",
+    "retention": "The retention policy",
+    "candidate": "The candidate",
+    "new_hire": "The new hire",
+    "api_key": "An API key",
+    "api": "An API key",
+    "webhook": "An integration",
+}
+SCOPE_WORDS = {"read": "read only", "write": "read and write"}
 KIND_WORDS = {"assessment": "assessment", "question_bank": "question bank", "sequence": "sequence"}
 
 
@@ -214,9 +245,7 @@ def _who(entry: AuditEntry, staff: dict[int, User]) -> str:
     if kind == "user" and number.isdigit():
         user = staff.get(int(number))
         return user.name if user else "A former staff member"
-    return {"cli": "The command line", "retention": "The retention policy"}.get(
-        kind, "The system" if kind != "candidate" else "The candidate"
-    )
+    return ACTOR_WORDS.get(kind, "The system")
 
 
 def _line(session: Session, entry: AuditEntry, staff: dict[int, User]) -> AuditLine:
@@ -233,6 +262,13 @@ def _line(session: Session, entry: AuditEntry, staff: dict[int, User]) -> AuditL
         "opening": "",
         "hire": "",
         "what": data.get("what", ""),
+        "rows": data.get("rows", "?"),
+        "old_start": _day(data.get("old_start")),
+        "new_start": _day(data.get("new_start")),
+        "decision": DECISION_LABELS.get(str(data.get("decision")), "a decision"),
+        "step": "a step",
+        "scope": SCOPE_WORDS.get(str(data.get("scope")), str(data.get("scope", ""))),
+        "events": ", ".join(str(e) for e in data.get("events", [])) or "no events",
     }
     if entry.subject_type == "user":
         user = staff.get(entry.subject_id) or session.get(User, entry.subject_id)
@@ -243,7 +279,30 @@ def _line(session: Session, entry: AuditEntry, staff: dict[int, User]) -> AuditL
     elif entry.subject_type == "enrollment":
         enrollment = session.get(Enrollment, entry.subject_id)
         words["hire"] = enrollment.new_hire_name if enrollment else "a former new hire"
+        if "step" in data:
+            title = session.scalar(
+                select(StepInstance.title).where(
+                    StepInstance.enrollment_id == entry.subject_id,
+                    StepInstance.step_key == str(data["step"]),
+                )
+            )
+            words["step"] = title or "a step since removed"
+    elif entry.subject_type == "application":
+        title = session.scalar(
+            select(Opening.title)
+            .join(Application, Application.opening_id == Opening.id)
+            .where(Application.id == entry.subject_id)
+        )
+        words["opening"] = f"“{title}”" if title else "an opening since removed"
     return AuditLine(entry.at, _who(entry, staff), AUDIT_WORDS[entry.action].format(**words))
+
+
+def _day(value: object) -> str:
+    """An ISO date as "Mon 01 Mar 2027"; anything else as it is."""
+    try:
+        return date.fromisoformat(str(value)).strftime("%a %d %b %Y")
+    except ValueError:
+        return str(value or "?")
 
 
 def _role(value: object) -> str:

@@ -24,6 +24,7 @@ DESCRIBERS: dict[NoticeKind, Callable[[Session, Delivery], str]] = {
     NoticeKind.STEP_READY: onboarding_notices.describe,
     NoticeKind.STEP_REMINDER: onboarding_notices.describe,
     NoticeKind.STEP_ESCALATION: onboarding_notices.describe,
+    NoticeKind.MEETING_INVITE: onboarding_notices.describe,
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.describe,
     NoticeKind.STAFF_INVITATION: invitations.describe,
     NoticeKind.PORTAL_LINK: onboarding_notices.describe,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -36,6 +36,7 @@ COMPOSERS: dict[NoticeKind, Composer] = {
     NoticeKind.STEP_READY: onboarding_notices.step_notice,
     NoticeKind.STEP_REMINDER: onboarding_notices.step_notice,
     NoticeKind.STEP_ESCALATION: onboarding_notices.step_notice,
+    NoticeKind.MEETING_INVITE: onboarding_notices.manager_invite,
     NoticeKind.CATCH_UP_DIGEST: onboarding_notices.catch_up_digest,
     NoticeKind.STAFF_INVITATION: invitations.invitation_email,
     NoticeKind.PORTAL_LINK: onboarding_notices.portal_link,
@@ -74,12 +75,12 @@ def send_delivery(delivery_id: int) -> None:
     send(delivery_id)
 
 
-def send_pending(kind: NoticeKind, subject_id: int) -> None:
-    """Send every pending delivery about one subject, e.g. a packet to each panel member: one
-    claim, one compose pass and one stamp for all of them."""
+def send_pending(kind: NoticeKind, subject_ids: Sequence[int]) -> None:
+    """Send every pending delivery about these subjects, e.g. packets to each panel member:
+    one claim, one compose pass and one stamp for all of them."""
     _send_batch(
         lambda session, rt: deliveries.claim_pending(
-            session, rt.clock, kind, subject_id, policy(rt.settings)
+            session, rt.clock, kind, subject_ids, policy(rt.settings)
         )
     )
 

@@ -40,13 +40,16 @@ def enroll_hire(application_id: int, start_date: str | None = None, **_legacy: A
         enrollment = enrollments.enroll(session, rt.clock, hire, sequence)
     if enrollment is not None:
         log.info("hire enrolled", extra={"enrollment_id": enrollment.id})
-        deliveries.send_pending(NoticeKind.CATCH_UP_DIGEST, enrollment.id)
+        deliveries.send_pending(NoticeKind.CATCH_UP_DIGEST, [enrollment.id])
 
 
 def deliver_step(step_id: int) -> None:
     """Deliver once: the claim makes the step visible and requests its email in one
     transaction; the email then goes out through the one delivery mechanism."""
     _claim_and_send(lambda session, clock: enrollments.claim_delivery(session, clock, step_id))
+    # A meeting's invite to the manager is requested in the claim's transaction; it goes out
+    # here (also when a retry finds the step already claimed), or by the reconciler.
+    deliveries.send_pending(NoticeKind.MEETING_INVITE, [step_id])
 
 
 def remind_step(step_id: int) -> None:

@@ -2,7 +2,9 @@
 
 Both take ids and are idempotent: a fan-out writes one delivery per (endpoint, event) however
 often it runs, and a send claims its delivery first, so a duplicate message finds nothing to
-do. A failed attempt is recorded and raised, and Dramatiq retries it with backoff.
+do. A failed attempt is recorded with when the next one is due (``next_attempt_at``, on a
+schedule of hours: ``core.webhook_deliveries.retry_delay``); the reconciler sends it round
+again then, so no message waits in Redis for hours.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import outbox, webhook_deliveries
-from core.deliveries import DeliveryStatus, Policy
+from core.claims import DeliveryStatus, Policy
 from core.settings import Settings
 from screening.models import Application, Opening
 from workers import runtime, webhook_client
@@ -23,10 +25,6 @@ from workers import runtime, webhook_client
 log = logging.getLogger(__name__)
 
 QUEUE = "webhooks"
-
-
-class WebhookFailed(Exception):
-    """This attempt failed and the delivery waits for its retry (Dramatiq backs off)."""
 
 
 def policy(settings: Settings) -> Policy:
@@ -63,7 +61,8 @@ def fan_out_webhooks(event_id: int) -> None:
 
 
 def send_webhook(webhook_delivery_id: int) -> DeliveryStatus | None:
-    """Actor: claim → POST → record the attempt; stamp sent, or release for a retry."""
+    """Actor: claim → POST → record the attempt; stamp sent, or release for a retry when it
+    is due. Returns the status afterwards (None: nothing to do, or not due yet)."""
     rt = runtime.current()
     rules = policy(rt.settings)
     with rt.db.unit_of_work() as session:
@@ -82,8 +81,7 @@ def send_webhook(webhook_delivery_id: int) -> DeliveryStatus | None:
         "latency_ms": outcome.latency_ms,
     }
     if status is DeliveryStatus.PENDING:
-        log.warning("webhook attempt failed", extra=fields)
-        raise WebhookFailed(f"webhook delivery {webhook_delivery_id}: {outcome.error or 'HTTP'}")
-    if status is DeliveryStatus.FAILED:
+        log.warning("webhook attempt failed; retried when due", extra=fields)
+    elif status is DeliveryStatus.FAILED:
         log.error("webhook delivery failed for good", extra=fields)
     return status
