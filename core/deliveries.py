@@ -148,11 +148,13 @@ def pending_ids(session: Session, kind: NoticeKind, subject_id: int) -> list[int
 EMAILS = claims.ClaimTable(Delivery)
 
 
-def claim(session: Session, clock: Clock, delivery_id: int, policy: Policy) -> Delivery | None:
-    """Claim a pending delivery for this worker; None if it is sent, failed or held by a live
-    worker. A delivery out of attempts is marked failed here rather than sent again."""
-    claimed = _claim_where(session, clock, policy, Delivery.id == delivery_id)
-    return claimed[0] if claimed else None
+def claim(
+    session: Session, clock: Clock, delivery_ids: Sequence[int], policy: Policy
+) -> list[Delivery]:
+    """Claim these deliveries for this worker, leaving out any that is sent, failed or held by
+    a live worker. When none is claimable, those out of attempts are marked failed here
+    rather than sent again."""
+    return _claim_where(session, clock, policy, Delivery.id.in_(delivery_ids))
 
 
 def claim_pending(

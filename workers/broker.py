@@ -52,7 +52,7 @@ ACTORS: dict[str, ActorSpec] = {
     "deliver_step": ActorSpec(onboarding.deliver_step, onboarding.QUEUE),
     "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),
     "escalate_step": ActorSpec(onboarding.escalate_step, onboarding.QUEUE),
-    "send_delivery": ActorSpec(deliveries.send_delivery, deliveries.QUEUE),
+    "send_deliveries": ActorSpec(deliveries.send_deliveries, deliveries.QUEUE),
     "fan_out_webhooks": ActorSpec(webhooks.fan_out_webhooks, webhooks.QUEUE),
     "send_webhook": ActorSpec(webhooks.send_webhook, webhooks.QUEUE),
 }

@@ -6,7 +6,7 @@ and sends it round again:
 - applications still ``submitted`` a few minutes after submission → ``score_applications``
 - scored applications without a packet → ``build_packets``
 - accepted offers without an enrollment → ``enroll_hire``
-- deliveries never claimed, or claimed by a worker that died → ``send_delivery``
+- deliveries never claimed, or claimed by a worker that died → ``send_deliveries``
   (and deliveries out of attempts are marked failed for admins to see)
 - outbox rows still unsent → sent now, in case no relay is keeping up
 - outbound webhook deliveries never claimed, held by a dead worker, or whose scheduled
@@ -91,7 +91,7 @@ class Reconciler:
         self._enqueue_batches("score_applications", "application_ids", unscored)
         self._enqueue_batches("build_packets", "application_ids", unpacked)
         self._enqueue("enroll_hire", "application_id", unenrolled)
-        self._enqueue("send_delivery", "delivery_id", stalled)
+        self._enqueue_batches("send_deliveries", "delivery_ids", stalled)
         self._enqueue("send_webhook", "webhook_delivery_id", hooks)
         result = Redrives(
             len(unscored),

@@ -37,7 +37,6 @@ log = logging.getLogger(__name__)
 # Which actors each event starts. Events without subscribers are simply marked sent.
 ROUTES: dict[str, tuple[str, ...]] = {
     HIRE_ACCEPTED: ("enroll_hire",),
-    NOTICE_REQUESTED: ("send_delivery",),
     WEBHOOK_REQUESTED: ("send_webhook",),
 }
 # Events whose actor takes a list: a pass's events of one kind travel as messages of up to
@@ -46,6 +45,7 @@ BATCHED: dict[str, tuple[str, str, str]] = {
     APPLICATION_SUBMITTED: ("score_applications", "application_id", "application_ids"),
     APPLICATION_SCORED: ("build_packets", "application_id", "application_ids"),
     PACKET_READY: ("deliver_packets", "packet_id", "packet_ids"),
+    NOTICE_REQUESTED: ("send_deliveries", "delivery_id", "delivery_ids"),
 }
 # Events that admins' endpoints may subscribe to start this actor too, with the event's id
 # (it copies the payload into one delivery per endpoint), when some endpoint wants them.

@@ -177,7 +177,7 @@ def test_a_delivery_out_of_attempts_is_marked_failed_and_never_retried(
             .values(attempts=settings.delivery_max_attempts, last_error="SMTPDataError 554")
         )
     _reconcile_until_quiet(Reconciler(db, broker, Later(minutes=10), settings), broker, worker)
-    broker.get_actor("send_delivery").send(delivery_id=delivery_id)
+    broker.get_actor("send_deliveries").send(delivery_ids=[delivery_id])
     broker.join("deliveries", timeout=30_000)
     worker.join()
 
@@ -203,9 +203,9 @@ def test_a_notice_that_cannot_be_composed_stops_at_the_attempt_cap(
             None,
             company_id=opening.company_id,
         )
-    actor = broker.get_actor("send_delivery")
+    actor = broker.get_actor("send_deliveries")
     for _ in range(settings.delivery_max_attempts + 2):
-        _try(actor.fn, delivery_id)
+        _try(actor.fn, [delivery_id])
     with db.unit_of_work() as session:
         delivery = session.get_one(Delivery, delivery_id)
     assert delivery.status == DeliveryStatus.FAILED
@@ -213,11 +213,11 @@ def test_a_notice_that_cannot_be_composed_stops_at_the_attempt_cap(
     assert delivery.last_error == "NoResultFound"
 
 
-def _try(fn: Callable[[int], None], delivery_id: int) -> None:
+def _try(fn: Callable[[list[int]], None], delivery_ids: list[int]) -> None:
     from workers.actors.deliveries import DeliveryFailed
 
     with contextlib.suppress(DeliveryFailed):
-        fn(delivery_id)
+        fn(delivery_ids)
 
 
 def test_an_accepted_hire_whose_event_was_lost_is_enrolled_once(

@@ -37,7 +37,7 @@ ACTOR_WORDS: dict[str, str] = {
     "deliver_step": "Deliver an onboarding step",
     "remind_step": "Send a reminder about an onboarding step",
     "escalate_step": "Escalate an overdue onboarding step",
-    "send_delivery": "Send an email",
+    "send_deliveries": "Send emails",
     "fan_out_webhooks": "Prepare webhook deliveries for an event",
     "send_webhook": "Send a webhook",
 }

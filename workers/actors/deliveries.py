@@ -70,9 +70,12 @@ class DeliveryFailed(Exception):
     """This attempt failed and the delivery is released for a retry (Dramatiq backs off)."""
 
 
-def send_delivery(delivery_id: int) -> None:
-    """Actor: send one delivery (the reconciler's re-drive, or any single notice)."""
-    send(delivery_id)
+def send_deliveries(delivery_ids: list[int]) -> None:
+    """Actor: send deliveries announced by ``notice.requested`` (a relay pass's worth) or
+    re-driven by the reconciler: one claim, one compose pass and one stamp for all."""
+    _send_batch(
+        lambda session, rt: deliveries.claim(session, rt.clock, delivery_ids, policy(rt.settings))
+    )
 
 
 def send_pending(kind: NoticeKind, subject_ids: Sequence[int]) -> None:
@@ -89,11 +92,9 @@ def send(delivery_id: int) -> DeliveryStatus | None:
     """Claim → compose → send → stamp one delivery. Returns the outcome, None when it is not
     claimable (sent, failed, or held by another worker)."""
 
-    def claim_one(session: Session, rt: runtime.Runtime) -> list[Delivery]:
-        claimed = deliveries.claim(session, rt.clock, delivery_id, policy(rt.settings))
-        return [claimed] if claimed else []
-
-    return _send_batch(claim_one).get(delivery_id)
+    return _send_batch(
+        lambda session, rt: deliveries.claim(session, rt.clock, [delivery_id], policy(rt.settings))
+    ).get(delivery_id)
 
 
 @dataclass(frozen=True)
