@@ -12,7 +12,11 @@ import contextlib
 import smtplib
 import ssl
 import threading
-from email.message import EmailMessage
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import EmailMessage, Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
 
 from core.notices import Notice
@@ -108,7 +112,39 @@ def close() -> None:
         pooled.close()
 
 
-def compose(settings: Settings, notice: Notice, message_id: str) -> EmailMessage:
+# Quoted-printable keeps bodies readable in the raw message (the default for UTF-8 is base64).
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+
+
+def compose(settings: Settings, notice: Notice, message_id: str) -> Message:
+    """The message to send. Built with the ``compat32`` MIME classes: ``EmailMessage`` parses
+    every header through the header registry, which cost 0.6 ms an email against 0.13 ms (a
+    sixth of a worker's time per application). An address that is not ASCII needs SMTPUTF8,
+    which only ``EmailMessage`` can flatten, so those few take that road."""
+    if not (notice.to + settings.mail_from).isascii():
+        return _international(settings, notice, message_id)
+    body = MIMEText(notice.text, "plain", _UTF8)
+    message: Message = body
+    if notice.ics:
+        message = MIMEMultipart("mixed")
+        message.attach(body)
+        # ``method=REQUEST`` (RFC 6047) makes mail clients offer to accept the meeting.
+        invite = MIMEText(notice.ics, "calendar", _UTF8)
+        invite.set_param("method", "REQUEST")
+        invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
+        message.attach(invite)
+    message["From"] = sender(settings.mail_from, notice.sender_name)
+    message["To"] = notice.to
+    message["Subject"] = (
+        notice.subject if notice.subject.isascii() else Header(notice.subject, _UTF8)
+    )
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
+    return message
+
+
+def _international(settings: Settings, notice: Notice, message_id: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender(settings.mail_from, notice.sender_name)
     message["To"] = notice.to
@@ -117,7 +153,6 @@ def compose(settings: Settings, notice: Notice, message_id: str) -> EmailMessage
     message["Message-ID"] = message_id
     message.set_content(notice.text)
     if notice.ics:
-        # ``method=REQUEST`` (RFC 6047) makes mail clients offer to accept the meeting.
         message.add_attachment(
             notice.ics.encode(),
             maintype="text",
