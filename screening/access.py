@@ -38,25 +38,37 @@ def openings_for(session: Session, user: User) -> list[Opening]:
 
 
 def opening_for(session: Session, user: User, opening_id: int) -> Opening:
+    return _opening_among(session, visible_openings(user), opening_id)
+
+
+def application_for(session: Session, user: User, application_id: int) -> Application:
+    """The application if the user may see it; NotFound otherwise (no existence leak)."""
+    return _application_among(session, visible_openings(user), application_id, "candidate")
+
+
+def _opening_among(session: Session, opening_ids: Any, opening_id: int) -> Opening:
     opening = session.scalar(
-        select(Opening).where(Opening.id == opening_id, Opening.id.in_(visible_openings(user)))
+        select(Opening).where(Opening.id == opening_id, Opening.id.in_(opening_ids))
     )
     if opening is None:
         raise NotFound("No such opening.")
     return opening
 
 
-def application_for(session: Session, user: User, application_id: int) -> Application:
-    """The application if the user may see it; NotFound otherwise (no existence leak)."""
+def _application_among(
+    session: Session, opening_ids: Any, application_id: int, called: str
+) -> Application:
+    """A submitted application of one of these openings; NotFound otherwise, worded as the
+    caller's audience calls it."""
     application = session.scalar(
         select(Application).where(
             Application.id == application_id,
-            Application.opening_id.in_(visible_openings(user)),
+            Application.opening_id.in_(opening_ids),
             Application.status != "started",
         )
     )
     if application is None:
-        raise NotFound("No such candidate.")
+        raise NotFound(f"No such {called}.")
     return application
 
 
@@ -69,26 +81,12 @@ def company_openings(company_id: int) -> Any:
 
 
 def company_opening(session: Session, company_id: int, opening_id: int) -> Opening:
-    opening = session.scalar(
-        select(Opening).where(Opening.id == opening_id, Opening.company_id == company_id)
-    )
-    if opening is None:
-        raise NotFound("No such opening.")
-    return opening
+    return _opening_among(session, company_openings(company_id), opening_id)
 
 
 def company_application(session: Session, company_id: int, application_id: int) -> Application:
     """A submitted application of the company's; NotFound otherwise (no existence leak)."""
-    application = session.scalar(
-        select(Application).where(
-            Application.id == application_id,
-            Application.opening_id.in_(company_openings(company_id)),
-            Application.status != "started",
-        )
-    )
-    if application is None:
-        raise NotFound("No such application.")
-    return application
+    return _application_among(session, company_openings(company_id), application_id, "application")
 
 
 def may_manage_openings(user: User) -> bool:
