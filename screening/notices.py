@@ -107,8 +107,6 @@ def ask_for_outcome(
 
 def candidate_receipt(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:
     application = session.get_one(Application, delivery.subject_id)
-    if application.candidate.erased_at is not None:
-        return None
     return _to_candidate(
         application,
         "candidate_receipt",
@@ -122,8 +120,6 @@ def candidate_confirmation(
     session: Session, delivery: Delivery, settings: Settings
 ) -> Notice | None:
     application = session.get_one(Application, delivery.subject_id)
-    if application.candidate.erased_at is not None:
-        return None
     return _to_candidate(
         application, "candidate_confirmation", link=resume_url(settings, application.public_id)
     )
@@ -135,16 +131,15 @@ def candidate_outcome(session: Session, delivery: Delivery, settings: Settings) 
     decision = session.get_one(Decision, delivery.subject_id)
     application = session.get_one(Application, decision.application_id)
     message = outcome_message(application, decision.decision)
-    if (
-        not message
-        or application.candidate.erased_at is not None
-        or application.decision != decision.decision
-    ):
+    if not message or application.decision != decision.decision:
         return None
     return _to_candidate(application, "candidate_outcome", message=message)
 
 
-def _to_candidate(application: Application, template: str, **context: object) -> Notice:
+def _to_candidate(application: Application, template: str, **context: object) -> Notice | None:
+    """None for an erased candidate: there is nobody to write to any more."""
+    if application.candidate.erased_at is not None:
+        return None
     company = application.opening.company
     values: dict[str, object] = {
         "greeting": first_name(application.candidate.name),

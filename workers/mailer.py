@@ -18,6 +18,7 @@ from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import formataddr, formatdate, parseaddr
+from typing import TypeVar
 
 from core.notices import Notice
 from core.settings import Settings
@@ -113,6 +114,8 @@ def close() -> None:
 
 
 # Quoted-printable keeps bodies readable in the raw message (the default for UTF-8 is base64).
+M = TypeVar("M", bound=Message)
+
 _UTF8 = Charset("utf-8")
 _UTF8.body_encoding = QP
 
@@ -134,23 +137,12 @@ def compose(settings: Settings, notice: Notice, message_id: str) -> Message:
         invite.set_param("method", "REQUEST")
         invite.add_header("Content-Disposition", "attachment", filename="invite.ics")
         message.attach(invite)
-    message["From"] = sender(settings.mail_from, notice.sender_name)
-    message["To"] = notice.to
-    message["Subject"] = (
-        notice.subject if notice.subject.isascii() else Header(notice.subject, _UTF8)
-    )
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id
-    return message
+    subject = notice.subject if notice.subject.isascii() else Header(notice.subject, _UTF8)
+    return _addressed(message, settings, notice, subject, message_id)
 
 
 def _international(settings: Settings, notice: Notice, message_id: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender(settings.mail_from, notice.sender_name)
-    message["To"] = notice.to
-    message["Subject"] = notice.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id
+    message = _addressed(EmailMessage(), settings, notice, notice.subject, message_id)
     message.set_content(notice.text)
     if notice.ics:
         message.add_attachment(
@@ -160,6 +152,17 @@ def _international(settings: Settings, notice: Notice, message_id: str) -> Email
             filename="invite.ics",
             params={"method": "REQUEST", "charset": "utf-8"},
         )
+    return message
+
+
+def _addressed(
+    message: M, settings: Settings, notice: Notice, subject: str | Header, message_id: str
+) -> M:
+    message["From"] = sender(settings.mail_from, notice.sender_name)
+    message["To"] = notice.to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id
     return message
 
 

@@ -71,10 +71,11 @@ class DeliveryFailed(Exception):
     """This attempt failed and the delivery is released for a retry (Dramatiq backs off)."""
 
 
-def send_deliveries(delivery_ids: list[int]) -> None:
+def send_deliveries(delivery_ids: list[int]) -> dict[int, DeliveryStatus]:
     """Actor: send deliveries announced by ``notice.requested`` (a relay pass's worth) or
-    re-driven by the reconciler: one claim, one compose pass and one stamp for all."""
-    _send_batch(
+    re-driven by the reconciler: one claim, one compose pass and one stamp for all. Returns
+    each claimed delivery's outcome."""
+    return _send_batch(
         lambda session, rt: deliveries.claim(session, rt.clock, delivery_ids, policy(rt.settings))
     )
 
@@ -92,10 +93,7 @@ def send_pending(kind: NoticeKind, subject_ids: Sequence[int]) -> None:
 def send(delivery_id: int) -> DeliveryStatus | None:
     """Claim → compose → send → stamp one delivery. Returns the outcome, None when it is not
     claimable (sent, failed, or held by another worker)."""
-
-    return _send_batch(
-        lambda session, rt: deliveries.claim(session, rt.clock, [delivery_id], policy(rt.settings))
-    ).get(delivery_id)
+    return send_deliveries([delivery_id]).get(delivery_id)
 
 
 @dataclass(frozen=True)
@@ -135,18 +133,21 @@ def _send_batch(
     outcomes = {delivery_id: DeliveryStatus.SKIPPED for delivery_id in nobody}
     sent: list[int] = []
     failures: list[tuple[int, Exception]] = []
+    # Once the mail server is down, the rest of the batch would only wait for timeouts: each
+    # is given back with the same outage.
+    outage: Exception | None = None
     for item in composed:
         if item.broken is not None:
             failures.append((item.delivery_id, item.broken))
+        elif item.notice is not None and outage is not None:
+            failures.append((item.delivery_id, outage))
         elif item.notice is not None:
-            if failures and is_outage(failures[-1][1]):
-                # The mail server is down: the rest of the batch would only wait for timeouts.
-                failures.append((item.delivery_id, failures[-1][1]))
-                continue
             try:
                 mailer.send(rt.settings, item.notice, item.message_id)
             except (OSError, smtplib.SMTPException) as exc:
                 failures.append((item.delivery_id, exc))
+                if is_outage(exc):
+                    outage = exc
             else:
                 sent.append(item.delivery_id)
     if sent:
