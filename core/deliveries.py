@@ -15,10 +15,11 @@ person's data never leaves a copy here.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, and_, func, select, text, update
+from sqlalchemy import ForeignKey, Index, String, and_, func, insert, select, text, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import claims, outbox
@@ -129,6 +130,41 @@ def request(
     if announce:
         outbox.record(session, clock, NOTICE_REQUESTED, delivery_id=delivery.id)
     return delivery.id
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One notice of :func:`request_new`."""
+
+    subject_id: int
+    recipient_user_id: int | None
+    company_id: int
+
+
+def request_new(session: Session, clock: Clock, kind: NoticeKind, wanted: Sequence[Wanted]) -> None:
+    """Ask for many notices about subjects created in the caller's transaction (a batch's new
+    packets), in one multi-row INSERT. New subjects have no deliveries yet, so there is no
+    earlier request to look up; a repeat would break the unique key and roll back the
+    caller's transaction rather than send twice."""
+    if not wanted:
+        return
+    now = clock.now()
+    session.execute(
+        insert(Delivery),
+        [
+            {
+                "key": delivery_key(kind, w.subject_id, w.recipient_user_id),
+                "kind": kind,
+                "subject_id": w.subject_id,
+                "company_id": w.company_id,
+                "recipient_user_id": w.recipient_user_id,
+                "status": DeliveryStatus.PENDING,
+                "created_at": now,
+                "attempts": 0,
+            }
+            for w in wanted
+        ],
+    )
 
 
 def pending_ids(session: Session, kind: NoticeKind, subject_id: int) -> list[int]:

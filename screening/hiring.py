@@ -16,25 +16,19 @@ from typing import Any
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
-from core import audit, deliveries, outbox
+from core import audit
 from core.accounts import User
 from core.clock import Clock
-from core.deliveries import NoticeKind
 from core.errors import Conflict, DomainError
-from core.events import PACKET_READY
 from screening import packets
 from screening.access import is_on_panel
-from screening.applications import definition_for
 from screening.models import (
     Application,
-    ApplicationScore,
     Opening,
     OpeningManager,
     Packet,
-    Response,
     Scorecard,
 )
-from screening.question_bank import QuestionBank
 
 # --- panels ---------------------------------------------------------------
 
@@ -54,67 +48,6 @@ def panel_of(session: Session, opening_id: int) -> list[User]:
             .order_by(User.id)
         )
     )
-
-
-# --- packets and deliveries ------------------------------------------------------------------
-
-
-def build_packet_for(
-    session: Session, clock: Clock, application_id: int, bank: QuestionBank
-) -> Packet | None:
-    """Build the packet once; None when it exists already or the application is not scored."""
-    # One query for what the packet needs, instead of one each for the packet, the score, the
-    # application (all of its columns) and its opening.
-    found = session.execute(
-        select(
-            ApplicationScore.result,
-            Application.assessment_version_id,
-            Application.opening_id,
-            Opening.company_id,
-        )
-        .join(Application, Application.id == ApplicationScore.application_id)
-        .join(Opening, Opening.id == Application.opening_id)
-        .where(
-            ApplicationScore.application_id == application_id,
-            ~exists().where(Packet.application_id == application_id),
-        )
-    ).one_or_none()
-    if found is None:
-        return None
-    result, version_id, opening_id, company_id = found
-    definition = definition_for(session, version_id)
-    answers: dict[str, Any] = dict(
-        session.execute(
-            select(Response.item_id, Response.value).filter_by(application_id=application_id)
-        ).all()
-    )
-    content = packets.build_packet(
-        definition, bank, result, {k: v["v"] for k, v in answers.items()}
-    )
-    packet = Packet(
-        application_id=application_id,
-        content=content.to_json(),
-        bank_checksum=bank.checksum,
-        built_at=clock.now(),
-    )
-    session.add(packet)
-    session.flush()
-    for member in panel_of(session, opening_id):
-        deliveries.request(
-            session, clock, NoticeKind.PACKET_READY, packet.id, member.id, company_id=company_id
-        )
-    audit.record(
-        session,
-        clock,
-        actor="worker",
-        action="packet.built",
-        subject_type="application",
-        subject_id=application_id,
-        packet_id=packet.id,
-        questions=len(content.questions),
-    )
-    outbox.record(session, clock, PACKET_READY, packet_id=packet.id, application_id=application_id)
-    return packet
 
 
 # --- scorecards -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only
 
 from core import deliveries
@@ -14,6 +15,20 @@ from core.settings import Settings
 from screening.models import Application, Decision, Packet
 
 PACKAGE = __package__ or "screening"
+
+
+def load_packets(session: Session, packet_ids: list[int]) -> list[object]:
+    """What :func:`packet_ready` reads, for a batch of packets in two queries instead of two
+    per packet; the caller keeps the returned objects while it composes."""
+    packets = session.scalars(
+        select(Packet).options(load_only(Packet.application_id)).where(Packet.id.in_(packet_ids))
+    ).all()
+    applications = session.scalars(
+        select(Application)
+        .options(joinedload(Application.opening))
+        .where(Application.id.in_({packet.application_id for packet in packets}))
+    ).all()
+    return [*packets, *applications]
 
 
 def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:

@@ -10,8 +10,11 @@ never decides anything.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any, Literal
+
+from pydantic import TypeAdapter
 
 from screening.definition import AssessmentDefinition, CheckItem, TextItem
 from screening.question_bank import InterviewQuestion, QuestionBank
@@ -67,7 +70,10 @@ class Packet:
     summary: str
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        """As stored (JSON types: lists, string keys). pydantic's serializer, not
+        ``dataclasses.asdict``: a tenth of the time, and asdict's deep copy was a fifth of a
+        worker's time screening a batch."""
+        return _packet_json().dump_python(self, mode="json")
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Packet:
@@ -408,3 +414,8 @@ def without_candidate_words(content: Mapping[str, Any]) -> dict[str, Any]:
         for question in content["questions"]
     ]
     return {**content, "questions": questions}
+
+
+@cache
+def _packet_json() -> TypeAdapter[Packet]:
+    return TypeAdapter(Packet)

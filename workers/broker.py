@@ -29,7 +29,7 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
-from workers.actors import deliveries, onboarding, packets, screening, webhooks
+from workers.actors import deliveries, onboarding, screening, webhooks
 from workers.heartbeat import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -45,9 +45,7 @@ class ActorSpec:
 
 # Every actor in the system, by name. The relay routes events to these names.
 ACTORS: dict[str, ActorSpec] = {
-    "score_applications": ActorSpec(screening.score_applications, screening.QUEUE),
-    "build_packets": ActorSpec(packets.build_packets, packets.QUEUE),
-    "deliver_packets": ActorSpec(packets.deliver_packets, packets.QUEUE),
+    "screen_applications": ActorSpec(screening.screen_applications, screening.QUEUE),
     "enroll_hire": ActorSpec(onboarding.enroll_hire, onboarding.QUEUE),
     "deliver_step": ActorSpec(onboarding.deliver_step, onboarding.QUEUE),
     "remind_step": ActorSpec(onboarding.remind_step, onboarding.QUEUE),

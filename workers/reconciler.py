@@ -3,8 +3,8 @@
 Every minute it looks for work that a crash, a lost Redis or a dead consumer left half-done
 and sends it round again:
 
-- applications still ``submitted`` a few minutes after submission → ``score_applications``
-- scored applications without a packet → ``build_packets``
+- applications still ``submitted`` a few minutes after submission, and scored ones without a
+  packet → ``screen_applications``
 - accepted offers without an enrollment → ``enroll_hire``
 - deliveries never claimed, or claimed by a worker that died → ``send_deliveries``
   (and deliveries out of attempts are marked failed for admins to see)
@@ -88,8 +88,9 @@ class Reconciler:
         unsent = 0
         while sent := relay.relay_once(created_before=cutoff):
             unsent += sent
-        self._enqueue_batches("score_applications", "application_ids", unscored)
-        self._enqueue_batches("build_packets", "application_ids", unpacked)
+        self._enqueue_batches(
+            "screen_applications", "application_ids", sorted({*unscored, *unpacked})
+        )
         self._enqueue("enroll_hire", "application_id", unenrolled)
         self._enqueue_batches("send_deliveries", "delivery_ids", stalled)
         self._enqueue("send_webhook", "webhook_delivery_id", hooks)

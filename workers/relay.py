@@ -19,11 +19,9 @@ from core import outbox
 from core.clock import Clock
 from core.db import Database
 from core.events import (
-    APPLICATION_SCORED,
     APPLICATION_SUBMITTED,
     HIRE_ACCEPTED,
     NOTICE_REQUESTED,
-    PACKET_READY,
     WEBHOOK_REQUESTED,
 )
 from core.webhook_endpoints import EVENTS as WEBHOOK_EVENTS
@@ -34,7 +32,10 @@ from workers.heartbeat import Heartbeat
 
 log = logging.getLogger(__name__)
 
-# Which actors each event starts. Events without subscribers are simply marked sent.
+# Which actors each event starts. Events without subscribers are simply marked sent:
+# ``application.scored`` and ``packet.ready`` are written by the actor that already did what
+# follows them (``screen_applications`` scores, builds and emails in one go), and stay in the
+# outbox for the audit trail and admins' webhooks.
 ROUTES: dict[str, tuple[str, ...]] = {
     HIRE_ACCEPTED: ("enroll_hire",),
     WEBHOOK_REQUESTED: ("send_webhook",),
@@ -42,9 +43,7 @@ ROUTES: dict[str, tuple[str, ...]] = {
 # Events whose actor takes a list: a pass's events of one kind travel as messages of up to
 # ``batches.BATCH_SIZE`` ids (event → actor, the payload's id, the actor's list argument).
 BATCHED: dict[str, tuple[str, str, str]] = {
-    APPLICATION_SUBMITTED: ("score_applications", "application_id", "application_ids"),
-    APPLICATION_SCORED: ("build_packets", "application_id", "application_ids"),
-    PACKET_READY: ("deliver_packets", "packet_id", "packet_ids"),
+    APPLICATION_SUBMITTED: ("screen_applications", "application_id", "application_ids"),
     NOTICE_REQUESTED: ("send_deliveries", "delivery_id", "delivery_ids"),
 }
 # Events that admins' endpoints may subscribe to start this actor too, with the event's id

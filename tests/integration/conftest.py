@@ -24,9 +24,8 @@ from onboarding import enrollments
 from onboarding.enrollments import Hire
 from onboarding.models import Enrollment, StepInstance
 from onboarding.sequence import DEFAULT_SEQUENCE, load_sequence
-from screening import applications, decisions, hiring
+from screening import decisions, hiring, screenings
 from screening.models import Application, Opening
-from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from screening.seed import ensure_company
 from tests.candidate_flow import complete
 from tests.conftest import csrf_token
@@ -121,10 +120,7 @@ def scored_application(
                 .filter_by(opening_id=target.id)
                 .order_by(Application.id.desc())
             ).first()
-            applications.score_application(session, clock, application_id)
-            hiring.build_packet_for(
-                session, clock, application_id, load_question_bank(DEFAULT_QUESTION_BANK)
-            )
+            screenings.screen(session, clock, [application_id])
         return application_id
 
     return make

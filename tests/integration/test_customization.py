@@ -24,11 +24,12 @@ from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.companies import Company
 from core.db import Base, Database
+from core.deliveries import NoticeKind
 from core.settings import Settings
 from onboarding import customization as onboarding_customization
 from onboarding.models import Enrollment
 from onboarding.sequence import SEQUENCE
-from screening import applications, bank_customization
+from screening import bank_customization, screenings
 from screening import customization as screening_customization
 from screening.definition import AssessmentDefinition, SjtItem
 from screening.models import Application, AssessmentVersion, Opening, Packet
@@ -37,8 +38,8 @@ from tests.candidate_flow import complete, page_data, start
 from tests.conftest import csrf_token
 from tests.integration.conftest import login
 from workers import mailer
+from workers.actors import deliveries as delivery_actors
 from workers.actors import onboarding as onboarding_actors
-from workers.actors import packets as packet_actors
 
 NEW_WORDING = "A parcel arrived soaked by rain, and the new boots inside are ruined."
 
@@ -399,8 +400,7 @@ def test_packets_are_built_from_the_companys_published_bank(
             select(Application.id).filter_by(opening_id=opening.id).order_by(Application.id.desc())
         ).first()
         assert application_id is not None
-        applications.score_application(session, SystemClock(), application_id)
-    packet_actors.build_packets([application_id])
+        screenings.screen(session, SystemClock(), [application_id])
     with db.unit_of_work() as session:
         packet = session.scalars(select(Packet).filter_by(application_id=application_id)).one()
         bank = bank_customization.current_bank(session, opening.company_id)
@@ -658,7 +658,7 @@ def test_notices_carry_the_companys_sender_name(
     application_id = scored_application()
     with db.unit_of_work() as session:
         packet = session.scalars(select(Packet).filter_by(application_id=application_id)).one()
-    packet_actors.deliver_packets([packet.id])
+    delivery_actors.send_pending(NoticeKind.PACKET_READY, [packet.id])
     sent = [
         m
         for m in mail_server.messages

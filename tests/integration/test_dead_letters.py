@@ -23,9 +23,9 @@ from web.admin import dead_letters, operations
 
 
 def _dead_letter(broker: RedisBroker, application_id: int) -> dramatiq.Message[Any]:
-    """A score_applications message that went the whole way to the dead-letter queue, through
+    """A screen_applications message that went the whole way to the dead-letter queue, through
     the broker's own fetch and nack."""
-    actor = broker.get_actor("score_applications")
+    actor = broker.get_actor("screen_applications")
     sent = actor.send_with_options(args=([application_id],), note="free text, never shown")
     consumer = broker.consume(actor.queue_name, prefetch=50, timeout=100)
     try:
@@ -71,7 +71,7 @@ def test_an_admin_sees_a_dead_letter_in_plain_words_and_re_sends_it_once(
     login(client, admin)
     page = client.get("/admin/dead-letters")
     assert page.status_code == 200
-    assert f"Score applications (#{application_id})" in page.text
+    assert f"Score applications and email their packets (#{application_id})" in page.text
     assert "free text" not in page.text and sent.message_id not in page.text
 
     data = {"csrf_token": csrf_token(page.text), "queue": queue, "message": redis_id}

@@ -14,7 +14,7 @@ from core.accounts import User
 from core.audit import AuditEntry
 from core.clock import SystemClock
 from core.db import Database
-from screening import applications, decisions, hiring
+from screening import decisions, hiring, screenings
 from screening.models import (
     Application,
     ApplicationScore,
@@ -23,7 +23,6 @@ from screening.models import (
     Response,
     Scorecard,
 )
-from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from tests.candidate_flow import GOOD_TEXT, complete
 from tests.conftest import csrf_token
 from tests.integration.conftest import login
@@ -36,10 +35,7 @@ def _scored(client: FlaskClient, db: Database, opening: Any, definition: Any) ->
         application_id = session.scalars(
             select(Application.id).filter_by(opening_id=opening.id)
         ).one()
-        applications.score_application(session, clock, application_id)
-        hiring.build_packet_for(
-            session, clock, application_id, load_question_bank(DEFAULT_QUESTION_BANK)
-        )
+        screenings.screen(session, clock, [application_id])
     return token, application_id
 
 

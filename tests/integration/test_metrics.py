@@ -27,7 +27,7 @@ def test_metrics_count_waiting_events_applications_and_queued_messages(
 ) -> None:
     before = _samples(client)
     complete(client, opening.slug, default_definition)
-    broker.get_actor("score_applications").send(application_ids=[0])  # a no-op, left queued
+    broker.get_actor("screen_applications").send(application_ids=[0])  # a no-op, left queued
     after = _samples(client)
 
     submitted = ("onramp_applications", (("status", "submitted"),))

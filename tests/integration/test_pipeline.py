@@ -82,7 +82,7 @@ def test_the_same_event_delivered_twice_scores_once(
 ) -> None:
     complete(client, opening.slug, default_definition, choose="middle")
     application_id = _application_id(db, opening.id)
-    actor = broker.get_actor("score_applications")
+    actor = broker.get_actor("screen_applications")
     for _ in range(3):
         actor.send(application_ids=[application_id])
     broker.join("screening", timeout=30_000)
@@ -95,7 +95,7 @@ def test_the_same_event_delivered_twice_scores_once(
 def test_an_unknown_application_id_is_a_no_op(
     db: Database, broker: RedisBroker, worker: dramatiq.Worker
 ) -> None:
-    broker.get_actor("score_applications").send(application_ids=[987_654_321])
+    broker.get_actor("screen_applications").send(application_ids=[987_654_321])
     broker.join("screening", timeout=30_000)
     worker.join()
     with db.unit_of_work() as session:

@@ -16,7 +16,7 @@ import dramatiq
 from click.testing import CliRunner
 from dramatiq.brokers.redis import RedisBroker
 from flask.testing import FlaskClient
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from core import counters, deliveries
 from core.clock import SystemClock
@@ -25,12 +25,12 @@ from core.deliveries import Delivery, DeliveryStatus, NoticeKind
 from core.outbox import OutboxEvent
 from core.settings import Settings
 from onboarding.models import Enrollment
-from screening.models import Application, Packet
+from screening.models import Application, ApplicationScore, Packet
 from tests.candidate_flow import complete
 from tests.conftest import CaughtMail
 from workers.reconciler import Reconciler
 
-QUEUES = ("screening", "packets", "onboarding", "deliveries")
+QUEUES = ("screening", "onboarding", "deliveries")
 
 
 class Later:
@@ -98,6 +98,40 @@ def test_a_submission_whose_messages_were_lost_is_scored_packed_and_delivered_on
     assert len(mail_server.to(manager.email)) == 1
     after = counters.totals(settings, counters.REDRIVES)
     assert after.get("scoring", 0) > before.get("scoring", 0)
+
+
+def test_a_scored_application_without_a_packet_gets_one_packet_and_one_email(
+    db: Database,
+    settings: Settings,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    mail_server: CaughtMail,
+    make_user: Callable[..., Any],
+    opening: Any,
+    scored_application: Callable[..., int],
+) -> None:
+    """What an application scored before scoring and packets became one step (or whose
+    packet could not be built then) looks like: scored, no packet, no emails asked for."""
+    manager = make_user(openings=(opening,))
+    application_id = scored_application()
+    with db.unit_of_work() as session:
+        packet_id = session.scalars(
+            select(Packet.id).filter_by(application_id=application_id)
+        ).one()
+        session.execute(delete(Delivery).where(Delivery.subject_id == packet_id))
+        session.execute(delete(Packet).where(Packet.id == packet_id))
+    before = counters.totals(settings, counters.REDRIVES)
+
+    _reconcile_until_quiet(Reconciler(db, broker, Later(minutes=10), settings), broker, worker)
+
+    with db.unit_of_work() as session:
+        packets = session.scalars(select(Packet).filter_by(application_id=application_id)).all()
+        scores = session.scalars(
+            select(ApplicationScore).filter_by(application_id=application_id)
+        ).all()
+    assert len(packets) == 1 and len(scores) == 1
+    assert len(mail_server.to(manager.email)) == 1
+    after = counters.totals(settings, counters.REDRIVES)
     assert after.get("packets", 0) > before.get("packets", 0)
 
 

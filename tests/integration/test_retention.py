@@ -25,7 +25,7 @@ from core.clock import FrozenClock
 from core.companies import Company
 from core.db import Database
 from core.settings import Settings, SettingsError
-from screening import applications, decisions, hiring, retention
+from screening import applications, decisions, retention, screenings
 from screening.definition import AssessmentDefinition
 from screening.erasure import EXPIRED
 from screening.models import (
@@ -38,7 +38,6 @@ from screening.models import (
     Response,
     Scorecard,
 )
-from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from screening.redaction import REMOVED
 from screening.retention import PurgeResult
 from tests.candidate_flow import GOOD_TEXT
@@ -96,10 +95,7 @@ def make_application(
             )
         if submit:
             applications.submit_application(session, clock, application)
-            applications.score_application(session, clock, application.id)
-            hiring.build_packet_for(
-                session, clock, application.id, load_question_bank(DEFAULT_QUESTION_BANK)
-            )
+            screenings.screen(session, clock, [application.id])
         return application.id
 
 

@@ -14,9 +14,8 @@ from sqlalchemy import event, select
 from core.clock import SystemClock
 from core.db import Database
 from core.errors import Conflict, DomainError, NotFound
-from screening import applications, hiring, self_identification
+from screening import applications, screenings, self_identification
 from screening.models import Application
-from screening.question_bank import DEFAULT_QUESTION_BANK, load_question_bank
 from screening.self_identification import (
     SelfIdentification,
     SelfIdentificationOutcome,
@@ -145,10 +144,7 @@ def test_scoring_packets_and_manager_pages_never_query_self_identification(
     staff = app.test_client()
     with statements(db) as seen:
         with db.unit_of_work() as session:
-            applications.score_application(session, clock, application_id)
-            hiring.build_packet_for(
-                session, clock, application_id, load_question_bank(DEFAULT_QUESTION_BANK)
-            )
+            screenings.screen(session, clock, [application_id])
         login(staff, manager)
         pages = [
             "/manager/",

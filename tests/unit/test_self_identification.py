@@ -28,7 +28,7 @@ PROTECTED = (
     "screening.hiring",
     "screening.decisions",
     "workers.actors.screening",
-    "workers.actors.packets",
+    "screening.screenings",
     "web.manager",
 )
 

@@ -30,9 +30,7 @@ LIST_LIMIT = 200  # per queue, newest first: enough to act on, small enough to r
 
 # What each actor does, in the words an admin uses; the ids follow in brackets.
 ACTOR_WORDS: dict[str, str] = {
-    "score_applications": "Score applications",
-    "build_packets": "Build hiring packets",
-    "deliver_packets": "Send hiring packets to their panels",
+    "screen_applications": "Score applications and email their packets",
     "enroll_hire": "Enroll a new hire in onboarding",
     "deliver_step": "Deliver an onboarding step",
     "remind_step": "Send a reminder about an onboarding step",

@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import logging
 
-from screening import applications
+from core.deliveries import NoticeKind
+from screening import screenings
 from workers import batches
+from workers.actors import deliveries
 
 log = logging.getLogger(__name__)
 
 QUEUE = "screening"
 
 
-def score_applications(application_ids: list[int]) -> None:
-    """Score submitted applications, a relay pass's worth in one transaction. Redelivery is
-    harmless: the domain claims each row, and an id already scored (or unknown) is skipped."""
-    scored = batches.in_one_transaction(application_ids, applications.score_application)
-    for application_id, result in scored.items():
-        if result is not None:
+def screen_applications(application_ids: list[int]) -> None:
+    """Score submitted applications and build their packets (a relay pass's worth in one
+    transaction), then email each panel member once.
+
+    Redelivery is harmless: the domain claims each application, builds a packet only where
+    none exists, and an email already sent is not claimable. A retry after a failed email
+    (the mail server down) finds the packets built and sends what is still pending; if this
+    worker dies after the commit, the reconciler re-drives the emails left pending."""
+    screened = batches.in_one_transaction(application_ids, screenings.screen)
+    for result in screened.values():
+        if result.recommendation is not None:
             log.info(
-                "application scored",
-                extra={"application_id": application_id, "recommendation": result.recommendation},
+                "application screened",
+                extra={
+                    "application_id": result.application_id,
+                    "packet_id": result.packet_id,
+                    "recommendation": result.recommendation,
+                },
             )
+    if screened:
+        deliveries.send_pending(
+            NoticeKind.PACKET_READY, [result.packet_id for result in screened.values()]
+        )
