@@ -6,7 +6,8 @@ When the relay passes on an event some endpoint wants, a worker calls :func:`fan
 use the one claim mechanism (``core.claims``): claim with a timeout, POST, stamp sent, or
 release with ``next_attempt_at`` set by the retry schedule below (hours, not the minutes of a
 queue's backoff), failed after the attempt cap. The reconciler re-drives the ones that are
-due, and those a lost message or a dead worker left behind. Every attempt is kept (status,
+due, and those a lost message or a dead worker left behind, and fans out again the events
+whose fan-out message was lost (:func:`missing_fan_outs`). Every attempt is kept (status,
 latency, a snippet of the response) for the admin's delivery log, which can send any delivery
 again.
 
@@ -22,7 +23,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, select, text, update
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Select,
+    String,
+    UniqueConstraint,
+    exists,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from core import audit, claims, outbox
@@ -30,7 +42,13 @@ from core.claims import DeliveryStatus, Policy
 from core.clock import Clock
 from core.db import Base, rows_changed
 from core.events import WEBHOOK_REQUESTED
-from core.webhook_endpoints import EVENTS, WebhookEndpoint, WebhookSubscription, endpoint_of
+from core.webhook_endpoints import (
+    EVENTS,
+    WebhookEndpoint,
+    WebhookSubscription,
+    endpoint_of,
+    subscribed_events,
+)
 
 SNIPPET_LENGTH = 300
 
@@ -50,6 +68,11 @@ def retry_delay(failed_attempts: int, spread: float) -> timedelta:
     exponent = max(failed_attempts - 1, 0)
     wait = min(FIRST_RETRY * RETRY_FACTOR**exponent, LONGEST_WAIT)
     return wait * (1 - JITTER + 2 * JITTER * spread)
+
+
+def retry_horizon(max_attempts: int) -> timedelta:
+    """The longest a delivery can be retried for: first attempt to last, at the most jitter."""
+    return sum((retry_delay(n, 1.0) for n in range(1, max_attempts)), timedelta())
 
 
 class WebhookDelivery(Base):
@@ -119,11 +142,7 @@ def fan_out(session: Session, clock: Clock, event_id: int, company_id: int) -> l
     wanted = session.scalars(
         select(WebhookEndpoint.id)
         .join(WebhookSubscription, WebhookSubscription.endpoint_id == WebhookEndpoint.id)
-        .where(
-            WebhookEndpoint.company_id == company_id,
-            WebhookEndpoint.removed_at.is_(None),
-            WebhookSubscription.event == event.name,
-        )
+        .where(*_wanting(company_id, event.name))
     ).all()
     done = set(
         session.scalars(
@@ -150,6 +169,72 @@ def fan_out(session: Session, clock: Clock, event_id: int, company_id: int) -> l
         outbox.record(session, clock, WEBHOOK_REQUESTED, webhook_delivery_id=delivery.id)
         created.append(delivery.id)
     return created
+
+
+def _wanting(
+    company_id: int | ColumnElement[Any], event: str | ColumnElement[str]
+) -> list[ColumnElement[bool]]:
+    """Which endpoints (joined to their subscriptions) get a delivery of an event: the fan-out
+    and the search for lost fan-outs share it, so the reconciler never re-drives an event that
+    the fan-out would then skip (that would repeat every minute)."""
+    return [
+        WebhookEndpoint.company_id == company_id,
+        WebhookEndpoint.removed_at.is_(None),
+        WebhookSubscription.event == event,
+    ]
+
+
+def missing_fan_outs(
+    session: Session,
+    event_companies: Select[tuple[int, int | None]],
+    sent_after: datetime,
+    sent_before: datetime,
+    limit: int,
+) -> list[int]:
+    """Outbox events sent in [``sent_after``, ``sent_before``) that an endpoint of their
+    company wanted, and had already subscribed to when they happened, but that have no
+    delivery for it: their ``fan_out_webhooks`` message was lost. Returns event ids.
+
+    ``event_companies`` selects outbox events as ``(event_id, company_id)``: which company an
+    event belongs to is read from the screening side, which ``core`` does not import, so the
+    caller passes the same query the fan-out actor uses. An endpoint created after the event
+    is not owed it: otherwise every new endpoint would be sent the last day's history.
+    """
+    names = sorted(subscribed_events(session) & EVENTS.keys())
+    if not names:  # no endpoint anywhere: nothing to look for (most deployments)
+        return []
+    recent = (
+        event_companies.add_columns(outbox.OutboxEvent.name, outbox.OutboxEvent.created_at)
+        .where(
+            outbox.OutboxEvent.name.in_(names),
+            outbox.OutboxEvent.sent_at >= sent_after,
+            outbox.OutboxEvent.sent_at < sent_before,
+        )
+        .subquery()
+    )
+    # Two levels down: correlated by hand (auto-correlation reaches one enclosing level).
+    undelivered = ~exists(
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.endpoint_id == WebhookEndpoint.id,
+            WebhookDelivery.event_id == recent.c.event_id,
+        )
+        .correlate_except(WebhookDelivery)
+    )
+    owed = (
+        select(WebhookEndpoint.id)
+        .join(WebhookSubscription, WebhookSubscription.endpoint_id == WebhookEndpoint.id)
+        .where(
+            *_wanting(recent.c.company_id, recent.c.name),
+            WebhookEndpoint.created_at <= recent.c.created_at,
+            undelivered,
+        )
+    )
+    return list(
+        session.scalars(
+            select(recent.c.event_id).where(owed.exists()).order_by(recent.c.event_id).limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ and sends it round again:
 - outbound webhook deliveries never claimed, held by a dead worker, or whose scheduled
   retry is due (``next_attempt_at``) → ``send_webhook`` (and those out of attempts are
   marked failed)
+- webhook-eligible events of the last day (or retry horizon, if longer) that an endpoint
+  wanted but whose fan-out never ran (its message lost after the relay marked the event
+  sent) → ``fan_out_webhooks``
 
 Each actor claims its work, so a re-drive of something that was merely slow changes nothing:
 at-least-once transport plus idempotent actors gives an exactly-once effect. Re-drives are
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from dramatiq import Broker
 
@@ -43,6 +46,8 @@ BATCH = 500
 # Accepted offers older than this without an enrollment are left to a person: a week of
 # silent re-drives would have been noticed on the dashboard long before.
 ENROLLMENT_LOOKBACK = timedelta(days=7)
+# Lost webhook fan-outs are looked for this far back at least (retries last about a day).
+FAN_OUT_LOOKBACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class Redrives:
     outbox: int = 0
     webhooks: int = 0
     webhooks_failed: int = 0
+    webhook_fan_outs: int = 0
 
     @property
     def total(self) -> int:
@@ -84,6 +90,7 @@ class Reconciler:
             stalled = deliveries.stalled(
                 session, now, timedelta(seconds=self.settings.reconcile_after_seconds), rules, BATCH
             )
+        fan_outs = self._lost_fan_outs(now, cutoff)
         relay = Relay(self.db, self.broker, self.clock, BATCH)
         unsent = 0
         while sent := relay.relay_once(created_before=cutoff):
@@ -94,6 +101,7 @@ class Reconciler:
         self._enqueue("enroll_hire", "application_id", unenrolled)
         self._enqueue_batches("send_deliveries", "delivery_ids", stalled)
         self._enqueue("send_webhook", "webhook_delivery_id", hooks)
+        self._enqueue("fan_out_webhooks", "event_id", fan_outs)
         result = Redrives(
             len(unscored),
             len(unpacked),
@@ -103,6 +111,7 @@ class Reconciler:
             unsent,
             webhooks=len(hooks),
             webhooks_failed=hooks_failed,
+            webhook_fan_outs=len(fan_outs),
         )
         if result.total:
             log.warning(
@@ -111,10 +120,22 @@ class Reconciler:
                     **asdict(result),
                     "application_ids": unscored + unpacked + unenrolled,
                     "delivery_ids": stalled,
+                    "event_ids": fan_outs,
                 },
             )
             counters.add(self.settings, counters.REDRIVES, asdict(result))
         return result
+
+    def _lost_fan_outs(self, now: datetime, cutoff: datetime) -> list[int]:
+        """Events sent before ``cutoff`` (their fan-out had time to run) and within the
+        look-back: as long as a delivery is retried, so a late one still arrives while those of
+        its day might, and never less than a day, so a low attempt cap keeps the pass."""
+        retried = webhook_deliveries.retry_horizon(self.settings.webhook_max_attempts)
+        since = now - max(retried, FAN_OUT_LOOKBACK)
+        with self.db.unit_of_work() as session:
+            return webhook_deliveries.missing_fan_outs(
+                session, webhooks.event_companies(), since, cutoff, BATCH
+            )
 
     def _enqueue_batches(self, actor_name: str, argument: str, ids: list[int]) -> None:
         actor = self.broker.get_actor(actor_name)

@@ -19,7 +19,7 @@ from dramatiq.brokers.redis import RedisBroker
 from flask import Flask
 from sqlalchemy import case, select, update
 
-from core import webhook_deliveries, webhook_endpoints
+from core import counters, webhook_deliveries, webhook_endpoints
 from core.clock import FrozenClock, SystemClock
 from core.db import Database
 from core.deliveries import DeliveryStatus
@@ -456,9 +456,9 @@ def test_completing_steps_announces_each_step_and_then_the_whole_plan(
         recorded = [
             (name, payload)
             for name, payload in session.execute(
-                select(OutboxEvent.name, OutboxEvent.payload).where(
-                    OutboxEvent.name.in_([ONBOARDING_STEP_COMPLETED, ONBOARDING_COMPLETED])
-                )
+                select(OutboxEvent.name, OutboxEvent.payload)
+                .where(OutboxEvent.name.in_([ONBOARDING_STEP_COMPLETED, ONBOARDING_COMPLETED]))
+                .order_by(OutboxEvent.id)  # the order written: an index on name reads by name
             )
             if payload["enrollment_id"] == ids["enrollment_id"]
         ]
@@ -509,3 +509,120 @@ def test_retries_spread_over_about_a_day_and_the_reconciler_sends_each_when_due(
     assert timedelta(hours=20) < hook_clock.now() - first_attempt < timedelta(hours=26)
     with db.unit_of_work() as session:
         assert session.get_one(WebhookDelivery, delivery.id).status == DeliveryStatus.SENT
+
+
+# Lost fan-outs: the relay marked an event sent and enqueued its fan-out, then Redis lost it.
+
+
+def lose_messages(db: Database, application_id: int) -> None:
+    """What a Redis wiped after the relay's pass leaves: every event of the application sent,
+    their messages (the fan-outs among them) gone."""
+    with db.unit_of_work() as session:
+        unsent = session.execute(
+            select(OutboxEvent.id, OutboxEvent.payload).where(OutboxEvent.sent_at.is_(None))
+        ).all()
+        ids = [id_ for id_, payload in unsent if payload.get("application_id") == application_id]
+        session.execute(
+            update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(sent_at=SystemClock().now())
+        )
+
+
+def happened_ago(db: Database, event_id: int, ago: timedelta) -> None:
+    when = SystemClock().now() - ago
+    with db.unit_of_work() as session:
+        session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id == event_id)
+            .values(created_at=when, sent_at=when)
+        )
+
+
+def endpoint_since(db: Database, endpoint_id: int, ago: timedelta) -> None:
+    with db.unit_of_work() as session:
+        session.get_one(webhook_endpoints.WebhookEndpoint, endpoint_id).created_at = (
+            SystemClock().now() - ago
+        )
+
+
+def reconcile_and_settle(
+    reconciler: Reconciler, broker: RedisBroker, worker: dramatiq.Worker, rounds: int
+) -> None:
+    """Reconciler passes, each followed by every message it started (and theirs)."""
+    for _ in range(rounds):
+        reconciler.run_once()
+        for queue in broker.get_declared_queues():
+            broker.join(queue, timeout=60_000)
+        worker.join()
+
+
+def redriven_event_ids(caplog: pytest.LogCaptureFixture) -> set[int]:
+    return {
+        event_id
+        for record in caplog.records
+        if record.name == "workers.reconciler"
+        for event_id in getattr(record, "event_ids", [])
+    }
+
+
+def requests_for(receiver: Receiver, event_id: int) -> list[Any]:
+    """This event's requests only: deliveries other tests left may reach a reused port."""
+    return [r for r in receiver.received if json.loads(r.body)["event_id"] == event_id]
+
+
+def test_an_event_whose_fan_out_was_lost_is_delivered_once_after_the_reconciler_runs(
+    actors: Settings,
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    opening: Any,
+    receiver: Receiver,
+    scored_application: Callable[..., int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    endpoint_id, secret, application_id, event_id = scored_event(
+        db, opening, receiver, scored_application
+    )
+    lose_messages(db, application_id)
+    before = counters.totals(actors, counters.REDRIVES)
+
+    later = FrozenClock(SystemClock().now() + timedelta(minutes=10))
+    # The fan-out, the delivery it announces, then passes that must find nothing more to do.
+    reconcile_and_settle(Reconciler(db, broker, later, actors), broker, worker, rounds=4)
+
+    [delivery] = deliveries_of(db, endpoint_id)
+    assert delivery.event_id == event_id and delivery.status == DeliveryStatus.SENT
+    [request] = requests_for(receiver, event_id)
+    assert verify(secret, request.headers, request.body)
+    assert event_id in redriven_event_ids(caplog)
+    after = counters.totals(actors, counters.REDRIVES)
+    assert after.get("webhook_fan_outs", 0) > before.get("webhook_fan_outs", 0)
+
+
+def test_the_reconciler_leaves_alone_events_fanned_out_too_old_or_older_than_the_endpoint(
+    actors: Settings,
+    db: Database,
+    broker: RedisBroker,
+    worker: dramatiq.Worker,
+    opening: Any,
+    receiver: Receiver,
+    scored_application: Callable[..., int],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    old_endpoint, _ = add_endpoint(db, opening.company_id, receiver.url, (APPLICATION_SCORED,))
+    endpoint_since(db, old_endpoint, timedelta(days=30))
+    first, second = scored_application(), scored_application()
+    fanned_out = event_of(db, APPLICATION_SCORED, first)
+    fan_out_webhooks(fanned_out)  # it ran: only the messages after it are lost
+    too_old = event_of(db, APPLICATION_SCORED, second)
+    unwatched = event_of(db, PACKET_READY, first)  # wanted only by an endpoint added later
+    for application_id in (first, second):
+        lose_messages(db, application_id)
+    happened_ago(db, too_old, timedelta(days=2))
+    new_endpoint, _ = add_endpoint(db, opening.company_id, receiver.url, (PACKET_READY,))
+
+    later = FrozenClock(SystemClock().now() + timedelta(minutes=10))
+    reconcile_and_settle(Reconciler(db, broker, later, actors), broker, worker, rounds=2)
+
+    assert not {fanned_out, too_old, unwatched} & redriven_event_ids(caplog)
+    assert [d.event_id for d in deliveries_of(db, old_endpoint)] == [fanned_out]
+    assert deliveries_of(db, new_endpoint) == []

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from core import outbox, webhook_deliveries
@@ -34,25 +33,35 @@ def policy(settings: Settings) -> Policy:
     )
 
 
-def company_of(session: Session, payload: dict[str, Any]) -> int | None:
-    """The company whose event this is: named by newer events, else its application's."""
-    if isinstance(payload.get("company_id"), int):
-        return int(payload["company_id"])
-    if isinstance(payload.get("application_id"), int):
-        return session.scalar(
-            select(Opening.company_id)
-            .join(Application, Application.opening_id == Opening.id)
-            .where(Application.id == payload["application_id"])
+def event_companies() -> Select[tuple[int, int | None]]:
+    """Outbox events as ``(event_id, company_id)``: the company newer events name, else their
+    application's. A query rather than Python, so that the reconciler's search for lost
+    fan-outs (``core.webhook_deliveries.missing_fan_outs``) decides it exactly as the fan-out
+    does, for a day of events in one statement."""
+    event = outbox.OutboxEvent
+    return (
+        select(
+            event.id.label("event_id"),
+            func.coalesce(event.payload["company_id"].as_integer(), Opening.company_id).label(
+                "company_id"
+            ),
         )
-    return None
+        .outerjoin(Application, Application.id == event.payload["application_id"].as_integer())
+        .outerjoin(Opening, Opening.id == Application.opening_id)
+    )
+
+
+def company_of(session: Session, event_id: int) -> int | None:
+    """The company whose event this is; None for an unknown event or one without a company."""
+    row = session.execute(event_companies().where(outbox.OutboxEvent.id == event_id)).first()
+    return row.company_id if row else None
 
 
 def fan_out_webhooks(event_id: int) -> None:
     """Actor: one delivery of outbox event ``event_id`` per endpoint that wants it."""
     rt = runtime.current()
     with rt.db.unit_of_work() as session:
-        event = session.get(outbox.OutboxEvent, event_id)
-        company_id = company_of(session, dict(event.payload)) if event else None
+        company_id = company_of(session, event_id)
         if company_id is None:
             return
         created = webhook_deliveries.fan_out(session, rt.clock, event_id, company_id)
