@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only
 
@@ -17,18 +19,45 @@ from screening.models import Application, Decision, Packet
 PACKAGE = __package__ or "screening"
 
 
+# --- loading a batch's subjects at once --------------------------------------------------------
+# A batch of emails is composed in one session: these load what a kind's composer reads for
+# the whole batch in a query or two instead of a few per email (the composers then find it in
+# the identity map). The caller keeps the returned objects while it composes.
+
+# What an email says of an application: never its draft or timings (large JSON columns).
+_APPLICATION_FOR_EMAIL = (
+    load_only(
+        Application.public_id,
+        Application.status,
+        Application.decision,
+        Application.opening_id,
+        Application.candidate_id,
+    ),
+    joinedload(Application.opening),  # and its company, which the opening always joins
+)
+
+
 def load_packets(session: Session, packet_ids: list[int]) -> list[object]:
-    """What :func:`packet_ready` reads, for a batch of packets in two queries instead of two
-    per packet; the caller keeps the returned objects while it composes."""
+    """For :func:`packet_ready`: the packets (not their content) and their applications."""
     packets = session.scalars(
         select(Packet).options(load_only(Packet.application_id)).where(Packet.id.in_(packet_ids))
     ).all()
-    applications = session.scalars(
-        select(Application)
-        .options(joinedload(Application.opening))
-        .where(Application.id.in_({packet.application_id for packet in packets}))
-    ).all()
-    return [*packets, *applications]
+    return [*packets, *_applications(session, {packet.application_id for packet in packets})]
+
+
+def load_applications(session: Session, application_ids: list[int]) -> list[object]:
+    """For the receipt and the confirmation: the applications and their candidates."""
+    return _applications(session, set(application_ids), joinedload(Application.candidate))
+
+
+def _applications(session: Session, ids: set[int], *also: Any) -> list[object]:
+    return list(
+        session.scalars(
+            select(Application)
+            .options(*_APPLICATION_FOR_EMAIL, *also)
+            .where(Application.id.in_(ids))
+        ).all()
+    )
 
 
 def packet_ready(session: Session, delivery: Delivery, settings: Settings) -> Notice | None:

@@ -30,6 +30,7 @@ from core.errors import DomainError
 from core.settings import Settings
 from workers import runtime
 from workers.actors import deliveries, onboarding, screening, webhooks
+from workers.garbage import SettledHeap
 from workers.heartbeat import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ def setup_broker(
     log_privacy.install()  # the worker's handlers are set up by now (dramatiq's CLI)
     broker = build_broker(settings)
     broker.add_middleware(WorkerHeartbeat())  # for `onramp healthcheck worker`
+    broker.add_middleware(SettledHeap())  # fewer, cheaper garbage collections
     dramatiq.set_broker(broker)
     runtime.install(
         runtime.Runtime(

@@ -52,6 +52,8 @@ COMPOSERS: dict[NoticeKind, Composer] = {
 # costs a few queries rather than a few per email.
 PRELOADERS: dict[NoticeKind, Callable[[Session, list[int]], list[object]]] = {
     NoticeKind.PACKET_READY: screening_notices.load_packets,
+    NoticeKind.CANDIDATE_RECEIPT: screening_notices.load_applications,
+    NoticeKind.CANDIDATE_CONFIRMATION: screening_notices.load_applications,
 }
 
 
@@ -78,10 +80,15 @@ class DeliveryFailed(Exception):
     """This attempt failed and the delivery is released for a retry (Dramatiq backs off)."""
 
 
-def send_deliveries(delivery_ids: list[int]) -> dict[int, DeliveryStatus]:
+def send_deliveries(delivery_ids: list[int]) -> None:
     """Actor: send deliveries announced by ``notice.requested`` (a relay pass's worth) or
-    re-driven by the reconciler: one claim, one compose pass and one stamp for all. Returns
-    each claimed delivery's outcome."""
+    re-driven by the reconciler: one claim, one compose pass and one stamp for all. (An
+    actor returns nothing: Dramatiq logs a warning for every value it has to drop.)"""
+    _send_claimed(delivery_ids)
+
+
+def _send_claimed(delivery_ids: list[int]) -> dict[int, DeliveryStatus]:
+    """Each claimed delivery's outcome."""
     return _send_batch(
         lambda session, rt: deliveries.claim(session, rt.clock, delivery_ids, policy(rt.settings))
     )
@@ -100,7 +107,7 @@ def send_pending(kind: NoticeKind, subject_ids: Sequence[int]) -> None:
 def send(delivery_id: int) -> DeliveryStatus | None:
     """Claim → compose → send → stamp one delivery. Returns the outcome, None when it is not
     claimable (sent, failed, or held by another worker)."""
-    return send_deliveries([delivery_id]).get(delivery_id)
+    return _send_claimed([delivery_id]).get(delivery_id)
 
 
 @dataclass(frozen=True)
