@@ -14,6 +14,7 @@ redelivered batch, or the reconciler's re-drive of one, builds nothing twice.
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from core import audit, deliveries, outbox
 from core.accounts import User
 from core.clock import Clock
+from core.definitions import DefinitionError
 from core.deliveries import NoticeKind, Wanted
 from core.events import APPLICATION_SCORED, PACKET_READY
 from screening import bank_customization, packets
@@ -40,16 +42,18 @@ from screening.models import (
 from screening.question_bank import QuestionBank
 from screening.scoring import SCORER_VERSION, score_answers
 
+log = logging.getLogger(__name__)
+
 WORKER = "worker"
 
 
 @dataclass(frozen=True)
 class Screened:
-    """Where one application of the batch stands now: its packet (new or built before), and
-    its recommendation when this batch scored it."""
+    """Where one scored application of the batch stands now: its packet (new or built
+    before; None if it could not be built), and its recommendation when this batch scored it."""
 
     application_id: int
-    packet_id: int
+    packet_id: int | None
     recommendation: str | None = None
 
 
@@ -68,15 +72,15 @@ class _Scored:
 
 def screen(session: Session, clock: Clock, application_ids: Sequence[int]) -> dict[int, Screened]:
     """Score the submitted applications among ``application_ids`` and build a packet for
-    every scored one without a packet yet; returns each that has a packet now, by id.
-    Unknown ids and applications not submitted yet are left out."""
+    every scored one without a packet yet; returns each scored one, by id. Unknown ids and
+    applications not submitted yet are left out."""
     fresh = _score_submitted(session, clock, application_ids)
     earlier, packeted = _scored_before(session, [i for i in application_ids if i not in fresh])
     built = _build_packets(session, clock, [*fresh.values(), *earlier])
     screened = {i: Screened(i, packet_id) for i, packet_id in packeted.items()}
     for scored in [*fresh.values(), *earlier]:
         screened[scored.application_id] = Screened(
-            scored.application_id, built[scored.application_id], scored.recommendation
+            scored.application_id, built.get(scored.application_id), scored.recommendation
         )
     return screened
 
@@ -213,15 +217,25 @@ def _scored_before(
 def _build_packets(session: Session, clock: Clock, scored: Sequence[_Scored]) -> dict[int, int]:
     """One packet per scored application, its panel's emails asked for; packet ids by
     application id."""
+    banks = _banks(session, {s.company_id for s in scored})
+    contents: dict[int, packets.Packet] = {}
+    for s in scored:
+        try:
+            contents[s.application_id] = packets.build_packet(
+                definition_for(session, s.version_id), banks[s.company_id], s.result, s.answers
+            )
+        except DefinitionError:
+            # The company's bank has no questions for one of this assessment's dimensions
+            # (publishing a bank checks this, so an older assessment version got here). The
+            # score still counts; the packet waits for a bank that covers it, and the
+            # reconciler asks again.
+            log.warning(
+                "packet not built: bank lacks a dimension",
+                extra={"application_id": s.application_id},
+            )
+    scored = [s for s in scored if s.application_id in contents]
     if not scored:
         return {}
-    banks = _banks(session, {s.company_id for s in scored})
-    contents = {
-        s.application_id: packets.build_packet(
-            definition_for(session, s.version_id), banks[s.company_id], s.result, s.answers
-        )
-        for s in scored
-    }
     now = clock.now()
     packet_ids: dict[int, int] = dict(
         session.execute(

@@ -33,7 +33,6 @@ def screen_applications(application_ids: list[int]) -> None:
                     "recommendation": result.recommendation,
                 },
             )
-    if screened:
-        deliveries.send_pending(
-            NoticeKind.PACKET_READY, [result.packet_id for result in screened.values()]
-        )
+    packet_ids = [r.packet_id for r in screened.values() if r.packet_id is not None]
+    if packet_ids:
+        deliveries.send_pending(NoticeKind.PACKET_READY, packet_ids)
