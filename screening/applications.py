@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import ARRAY, Engine, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy.dialects.postgresql import JSONB, array
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core import audit, outbox
@@ -179,12 +180,13 @@ def start_or_resume(
     the opening, that one with its link emailed again (never a second application). The same
     ``start_key`` again (a double click) returns what the first click made."""
     same_form = session.scalar(select(Application).filter_by(start_key=start_key))
-    if same_form is None:
-        existing = open_application(session, opening, email)
-        if existing is not None:
-            notices.ask_for_receipt(session, clock, existing, again=True)
-            return Started(existing, resumed=True)
-    application = start_application(
+    if same_form is not None:
+        return Started(_same_opening(same_form, opening), resumed=False)
+    existing = open_application(session, opening, email)
+    if existing is not None:
+        notices.ask_for_receipt(session, clock, existing, again=True)
+        return Started(existing, resumed=True)
+    application = _new_application(
         session, clock, opening, name=name, email=email, start_key=start_key
     )
     return Started(application, resumed=False)
@@ -212,9 +214,21 @@ def start_application(
     ``start_key`` again returns the first one."""
     existing = session.scalar(select(Application).filter_by(start_key=start_key))
     if existing is not None:
-        if existing.opening_id != opening.id:
-            raise DomainError("This form belongs to another job opening. Please start again.")
-        return existing
+        return _same_opening(existing, opening)
+    return _new_application(session, clock, opening, name=name, email=email, start_key=start_key)
+
+
+def _same_opening(application: Application, opening: Opening) -> Application:
+    """The application a start key already made, if it was made for this opening."""
+    if application.opening_id != opening.id:
+        raise DomainError("This form belongs to another job opening. Please start again.")
+    return application
+
+
+def _new_application(
+    session: Session, clock: Clock, opening: Opening, *, name: str, email: str, start_key: str
+) -> Application:
+    """Both callers have just looked ``start_key`` up (once: it was a second query here)."""
     if not opening.is_open:
         raise Conflict("This job opening is not taking applications at the moment.")
     now = clock.now()
@@ -247,19 +261,33 @@ def start_application(
 
 
 def find_application(session: Session, public_id: str) -> Application:
-    application = session.scalar(select(Application).filter_by(public_id=public_id))
+    """The application behind a candidate's link, with its opening and company in the same
+    query: every candidate page shows the company's colours and the final submit asks for the
+    confirmation email by company (a lazy load of each was a second query and 10% of a page
+    request)."""
+    application = session.scalar(
+        select(Application)
+        .options(joinedload(Application.opening))
+        .where(Application.public_id == public_id)
+    )
     if application is None:
         raise NotFound("We could not find this application. The link may be incomplete.")
     return application
 
 
+# The answers of a started application change one page at a time, and a candidate may have two
+# tabs open: each write below is one UPDATE that merges the page's keys into the JSON document
+# as the row holds it now, instead of writing back a whole document read earlier (which lost
+# the other tab's page). The written attributes are expired, so reading them again reloads
+# what the database holds.
+
+
 def note_page_opened(clock: Clock, application: Application, page: Page) -> None:
     """Remember when a page was first shown, to time how long it took to answer."""
     if application.status == "started" and page.key not in application.page_opened_at:
-        application.page_opened_at = {
-            **application.page_opened_at,
-            page.key: clock.now().isoformat(),
-        }
+        opened = {page.key: clock.now().isoformat()}
+        # Not started any more (submitted from another tab meanwhile): nothing to time.
+        _update_started(application, {"page_opened_at": _Patch(opened, keep_existing=True)})
 
 
 def save_page(clock: Clock, application: Application, page: Page, answers: dict[str, Any]) -> None:
@@ -270,11 +298,16 @@ def save_page(clock: Clock, application: Application, page: Page, answers: dict[
         if item.id not in answers:
             raise DomainError(f"Please answer every question on this page ({item.id}).")
         check_answer(item, answers[item.id])
-    application.draft = {**application.draft, **{item.id: answers[item.id] for item in page.items}}
+    patches: dict[str, _Patch] = {
+        "draft": _Patch({item.id: answers[item.id] for item in page.items})
+    }
     opened = application.page_opened_at.get(page.key)
     if opened is not None and page.key not in application.page_seconds:
         seconds = (clock.now() - datetime.fromisoformat(opened)).total_seconds()
-        application.page_seconds = {**application.page_seconds, page.key: round(seconds, 1)}
+        # The first save of a page times it; a later save (the candidate came back) does not.
+        patches["page_seconds"] = _Patch({page.key: round(seconds, 1)}, keep_existing=True)
+    if not _update_started(application, patches):
+        raise AlreadySubmitted("This assessment has already been submitted.")
 
 
 def keep_page(application: Application, page: Page, answers: dict[str, Any]) -> None:
@@ -283,14 +316,76 @@ def keep_page(application: Application, page: Page, answers: dict[str, Any]) -> 
     keeps its page unfinished (:func:`unfinished_pages`), so it is never submitted."""
     if application.status != "started":
         raise AlreadySubmitted("This assessment has already been submitted.")
-    draft = dict(application.draft)
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
     for item in page.items:
         value = _partial(item, answers.get(item.id))
         if value is None:
-            draft.pop(item.id, None)
+            dropped.append(item.id)
         else:
-            draft[item.id] = value
-    application.draft = draft
+            kept[item.id] = value
+    if not _update_started(application, {"draft": _Patch(kept, dropped)}):
+        raise AlreadySubmitted("This assessment has already been submitted.")
+
+
+@dataclass(frozen=True)
+class _Patch:
+    """Top-level keys to set in a JSON document column and keys to remove from it.
+    ``keep_existing``: set only the keys the document does not have yet (first write wins)."""
+
+    values: dict[str, Any]
+    removed: list[str] = field(default_factory=list)
+    keep_existing: bool = False
+
+
+def _update_started(application: Application, patches: dict[str, _Patch]) -> bool:
+    """One UPDATE of the application's JSON columns, only while it is still started (False if
+    it no longer is): a page saved in one tab while another tab submits is refused, not
+    written after the answers were copied."""
+    session = Session.object_session(application)
+    if session is None:
+        raise RuntimeError("the application must belong to a session")
+    postgres = session.get_bind().dialect.name == "postgresql"
+    values = {
+        name: (_pg_merged if postgres else _sqlite_merged)(getattr(Application, name), patch)
+        for name, patch in patches.items()
+    }
+    changed = rows_changed(
+        session,
+        update(Application)
+        .where(Application.id == application.id, Application.status == "started")
+        .values(values)
+        # The merged values exist only in the database: the columns are expired below
+        # instead of SQLAlchemy evaluating (or fetching) them for the objects it holds.
+        .execution_options(synchronize_session=False),
+    )
+    session.expire(application, [*patches, *([] if changed else ["status"])])
+    return bool(changed)
+
+
+def _pg_merged(column: Any, patch: _Patch) -> Any:
+    """``(column - removed) || values`` on JSONB (``values || column`` keeps existing keys)."""
+    document = column
+    if patch.removed:
+        document = document.op("-")(cast(array(patch.removed), ARRAY(Text)))
+    values = bindparam(None, patch.values, type_=JSONB)
+    return values.op("||")(document) if patch.keep_existing else document.op("||")(values)
+
+
+def _sqlite_merged(column: Any, patch: _Patch) -> Any:
+    """The same with SQLite's JSON functions: ``json_remove``, then ``json_set`` (or
+    ``json_insert``, which leaves existing keys alone). Keys are slugs (``[a-z0-9_-]``), safe
+    inside a quoted path; ``json()`` makes each value JSON rather than a string."""
+    document = column
+    if patch.removed:
+        document = func.json_remove(document, *[f'$."{key}"' for key in patch.removed])
+    if patch.values:
+        pairs: list[Any] = []
+        for key, value in patch.values.items():
+            pairs += [f'$."{key}"', func.json(json.dumps(value))]
+        setter = func.json_insert if patch.keep_existing else func.json_set
+        document = setter(document, *pairs)
+    return document
 
 
 def _partial(item: SjtItem | LikertItem | TextItem | CheckItem, value: Any) -> Any:
