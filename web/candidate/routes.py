@@ -27,6 +27,7 @@ from web.candidate.forms import (
     StartForm,
     page_form_class,
 )
+from web.candidate.questions import questions_html
 from web.candidate.review import review_pages
 from web.extensions import limiter
 
@@ -147,6 +148,7 @@ def page(token: str, number: int) -> Response | tuple[str, int]:
             definition=definition,
             page=current,
             form=form,
+            questions=questions_html(definition, current, form),
             number=number,
             total=len(definition.pages),
             token=token,
