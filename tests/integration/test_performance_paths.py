@@ -5,13 +5,11 @@ the database nothing on a hit, and a scheduler that enqueues a due step once."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 from dramatiq.brokers.redis import RedisBroker
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from core.clock import SystemClock
 from core.db import Database
@@ -26,6 +24,7 @@ from screening.models import AssessmentVersion, Opening
 from screening.seed import ensure_company
 from tests.conftest import CaughtMail
 from tests.services import free_port
+from tests.statements import statements
 from workers import mailer
 from workers.scheduler import Scheduler
 
@@ -85,24 +84,10 @@ def test_a_send_to_a_server_that_is_down_raises_for_the_retry(settings: Settings
     assert mailer._pooled.current is None  # nothing half-open is kept
 
 
-@contextmanager
-def _statements(db: Database) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-
-
 def test_a_definition_cache_hit_asks_the_database_nothing(db: Database, opening: Opening) -> None:
     with db.unit_of_work() as session:
         first = applications.definition_for(session, opening.assessment_version_id)
-    with _statements(db) as seen, db.unit_of_work() as session:
+    with statements(db) as seen, db.unit_of_work() as session:
         again = applications.definition_for(session, opening.assessment_version_id)
     assert again is first
     assert [s for s in seen if "assessment_version" in s] == []

@@ -4,12 +4,11 @@ packet building or any manager page."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from core.clock import SystemClock
 from core.db import Database
@@ -24,21 +23,7 @@ from screening.self_identification import (
 from tests.candidate_flow import complete
 from tests.conftest import csrf_token
 from tests.integration.conftest import login
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """Every SQL statement sent on the engine while the block runs."""
-    seen: list[str] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
+from tests.statements import statements
 
 
 def touches_self_identification(seen: list[str]) -> list[str]:
