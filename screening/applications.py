@@ -1,4 +1,5 @@
-"""Use cases for candidates' applications: start, save a page, submit, score.
+"""Use cases for candidates' applications: start, save a page, submit (scoring is
+:mod:`screening.screenings`, a batch at a time).
 
 Each function works inside the caller's unit of work (a Session in a transaction) and never
 commits: the caller's transaction is what makes the business rows, audit entries and outbox
@@ -25,7 +26,7 @@ from core.clock import Clock
 from core.companies import Company
 from core.db import rows_changed
 from core.errors import Conflict, DomainError, NotFound
-from core.events import APPLICATION_SCORED, APPLICATION_SUBMITTED
+from core.events import APPLICATION_SUBMITTED
 from screening import erasure, notices
 from screening.definition import (
     AssessmentDefinition,
@@ -39,13 +40,11 @@ from screening.definition import (
 )
 from screening.models import (
     Application,
-    ApplicationScore,
     AssessmentVersion,
     Candidate,
     Opening,
     Response,
 )
-from screening.scoring import SCORER_VERSION, ScoreResult, score_answers
 
 log = logging.getLogger(__name__)
 
@@ -480,65 +479,9 @@ def submit_application(session: Session, clock: Clock, application: Application)
     return True
 
 
-def score_application(session: Session, clock: Clock, application_id: int) -> ScoreResult | None:
-    """Score a submitted application once; returns None if there is nothing (more) to do."""
-    now = clock.now()
-    # The claim returns what scoring needs: one statement instead of an UPDATE and a SELECT.
-    of_opening = Opening.id == Application.opening_id
-    claimed = session.execute(
-        update(Application)
-        .where(Application.id == application_id, Application.status == "submitted")
-        .values(status="scored", scored_at=now)
-        .returning(
-            Application.assessment_version_id,
-            Application.page_seconds,
-            select(Opening.cut_scores).where(of_opening).scalar_subquery(),
-            select(Opening.dimension_weights).where(of_opening).scalar_subquery(),
-        )
-    ).one_or_none()
-    if claimed is None:
-        log.info("application not awaiting scoring", extra={"application_id": application_id})
-        return None
-    version_id, page_seconds, cut_scores, weights = claimed
-    definition = scoring_definition(session, version_id, cut_scores, weights)
-    answers = {
-        item_id: value["v"]
-        for item_id, value in session.execute(
-            select(Response.item_id, Response.value).where(
-                Response.application_id == application_id
-            )
-        )
-    }
-    result = score_answers(definition, answers, page_seconds)
-    session.execute(
-        insert(ApplicationScore).values(
-            application_id=application_id,
-            overall=result.overall,
-            recommendation=result.recommendation,
-            result=result.to_json(),
-            scorer_version=SCORER_VERSION,
-            scored_at=now,
-        )
-    )
-    audit.record(
-        session,
-        clock,
-        actor="worker",
-        action="application.scored",
-        subject_type="application",
-        subject_id=application_id,
-        overall=result.overall,
-        recommendation=result.recommendation,
-        flags=[flag.code for flag in result.flags],
-        scorer_version=SCORER_VERSION,
-    )
-    outbox.record(session, clock, APPLICATION_SCORED, application_id=application_id)
-    return result
-
-
 def stuck_submitted(session: Session, submitted_before: datetime, limit: int) -> list[int]:
     """Applications submitted before ``submitted_before`` and still unscored: their
-    score_application message was lost (the reconciler's question)."""
+    screen_applications message was lost (the reconciler's question)."""
     return list(
         session.scalars(
             select(Application.id)
