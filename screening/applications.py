@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+import typing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import ARRAY, Engine, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import ARRAY, Engine, Table, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.dialects.postgresql import JSONB, array
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -259,16 +260,17 @@ def _new_application(
     return application
 
 
-def find_application(session: Session, public_id: str) -> Application:
-    """The application behind a candidate's link, with its opening and company in the same
-    query: every candidate page shows the company's colours and the final submit asks for the
-    confirmation email by company (a lazy load of each was a second query and 10% of a page
-    request)."""
-    application = session.scalar(
-        select(Application)
-        .options(joinedload(Application.opening))
-        .where(Application.public_id == public_id)
-    )
+def find_application(
+    session: Session, public_id: str, *, with_opening: bool = False
+) -> Application:
+    """The application behind a candidate's link. ``with_opening``: its opening and company
+    in the same query, for views that show the company's colours or submit (which asks for
+    the confirmation email by company); a lazy load of each was a second query on every page
+    view, and a page post that saves and redirects needs neither."""
+    query = select(Application).where(Application.public_id == public_id)
+    if with_opening:
+        query = query.options(joinedload(Application.opening))
+    application = session.scalar(query)
     if application is None:
         raise NotFound("We could not find this application. The link may be incomplete.")
     return application
@@ -345,18 +347,19 @@ def _update_started(application: Application, patches: dict[str, _Patch]) -> boo
     if session is None:
         raise RuntimeError("the application must belong to a session")
     postgres = session.get_bind().dialect.name == "postgresql"
+    table = typing.cast(Table, Application.__table__)
     values = {
-        name: (_pg_merged if postgres else _sqlite_merged)(getattr(Application, name), patch)
+        name: (_pg_merged if postgres else _sqlite_merged)(table.c[name], patch)
         for name, patch in patches.items()
     }
+    # A Core UPDATE of the table, not an ORM one: the merged values exist only in the
+    # database, so the written columns are expired below (the ORM's UPDATE path would try to
+    # evaluate them for the objects the session holds, at a tenth more per page post).
     changed = rows_changed(
         session,
-        update(Application)
-        .where(Application.id == application.id, Application.status == "started")
-        .values(values)
-        # The merged values exist only in the database: the columns are expired below
-        # instead of SQLAlchemy evaluating (or fetching) them for the objects it holds.
-        .execution_options(synchronize_session=False),
+        update(table)
+        .where(table.c.id == application.id, table.c.status == "started")
+        .values(values),
     )
     session.expire(application, [*patches, *([] if changed else ["status"])])
     return bool(changed)

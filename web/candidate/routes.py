@@ -114,7 +114,10 @@ def resume(token: str) -> Response:
 )
 def page(token: str, number: int) -> Response | tuple[str, int]:
     with extensions.db().unit_of_work() as session:
-        application = applications.find_application(session, _public_id(token))
+        # A page view shows the company's colours; a post renders only when it has errors.
+        application = applications.find_application(
+            session, _public_id(token), with_opening=request.method == "GET"
+        )
         if application.status != "started":
             return redirect(url_for(".done", token=token))
         definition = _definition(session, application)
@@ -168,7 +171,7 @@ def review(token: str) -> Response | tuple[str, int]:
     submit with pages still unfinished stays here (422), keeping every answer, with links."""
     form = ReviewForm()
     with extensions.db().unit_of_work() as session:
-        application = applications.find_application(session, _public_id(token))
+        application = applications.find_application(session, _public_id(token), with_opening=True)
         if application.status != "started":
             return redirect(url_for(".done", token=token))
         definition = _definition(session, application)
@@ -198,7 +201,7 @@ def review(token: str) -> Response | tuple[str, int]:
 @bp.get("/a/<token>/done")
 def done(token: str) -> str:
     with extensions.db().unit_of_work() as session:
-        application = applications.find_application(session, _public_id(token))
+        application = applications.find_application(session, _public_id(token), with_opening=True)
         if application.status == "started":
             raise DomainError("This assessment has not been submitted yet.")
         return render_template(
