@@ -1,20 +1,23 @@
-"""A page's questions are rendered once per definition version and filled in per request: each
-candidate still sees their own answers and their own CSRF token, and the filled-in markup is
-exactly what rendering the whole page would give."""
+"""A candidate page is rendered once per definition page and filled in per request: each
+candidate still sees their own answers, CSRF token and link, and the filled-in page is exactly
+what rendering the whole page would give."""
 
 from __future__ import annotations
 
 import re
+from html import unescape
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 
+from core.db import Database
 from screening.definition import AssessmentDefinition
+from screening.models import Opening
 from tests.candidate_flow import page_data, start
 from tests.conftest import csrf_token
-from web.candidate import questions
+from web.candidate import page_markup
 from web.candidate.forms import PageForm, page_form_class
 
 CHECKED = re.compile(
@@ -25,7 +28,7 @@ TEXT = re.compile(r'<textarea [^>]*name="([^"]+)"[^>]*>\r\n([^<]*)</textarea>', 
 
 def _shown(html: str) -> dict[str, str]:
     """The answers a page shows: checked radio buttons and the text in each box."""
-    texts = {name: text for name, text in TEXT.findall(html) if text}
+    texts = {name: unescape(text) for name, text in TEXT.findall(html) if text}
     return dict(CHECKED.findall(html)) | texts
 
 
@@ -59,24 +62,42 @@ def test_each_candidate_sees_their_own_answers_and_token_on_the_same_page(
         assert ada[number][1] != bea[number][1]
 
 
-def test_filled_in_questions_are_the_full_render(
-    app: Flask, client: FlaskClient, opening: Any, default_definition: AssessmentDefinition
+def test_a_filled_in_page_is_the_full_render(
+    app: Flask,
+    db: Database,
+    client: FlaskClient,
+    opening: Any,
+    default_definition: AssessmentDefinition,
 ) -> None:
     _, response = start(client, opening.slug)
+    with db.unit_of_work() as session:
+        company = session.get_one(Opening, opening.id).company
     definition = default_definition
+    link = "http://127.0.0.1/a/x?<&>"  # escaped the same way on both paths
     with app.test_request_context():
-        for page in definition.pages:
+        for number, page in enumerate(definition.pages, start=1):
             form_class = page_form_class(definition.checksum, page)
-            for choose in ("best", "middle"):
+            for choose, is_new, from_review in (("best", True, False), ("middle", False, True)):
                 answers = _posted(page_data(page, response.text, choose))
-                # Text with markup in it, escaped the same way on both paths.
                 for item in page.items:
                     if item.type == "text":
                         answers[item.id] = '<b>&"fish"</b> ' + answers[item.id]
-                form: PageForm = form_class(formdata=MultiDict(answers), meta={"csrf": False})
-                filled = questions.questions_html(definition, page, form)
-                full = questions._render(definition, page, form, questions.LiveFill())
-                assert filled == full
-                assert "&lt;b&gt;&amp;&#34;fish&#34;&lt;/b&gt;" in filled or not any(
-                    item.type == "text" for item in page.items
+                form: PageForm = form_class(formdata=MultiDict(answers))
+                place = {"number": number, "is_new": is_new, "from_review": from_review}
+                filled = page_markup.page_html(
+                    definition, page, form, company=company, resume_url=link, **place
                 )
+                full = page_markup.full_page(
+                    form,
+                    {"csrf_field": form.csrf_token(), "resume_url": link},
+                    {
+                        "company": company,
+                        "definition": definition,
+                        "page": page,
+                        "total": len(definition.pages),
+                        **place,
+                    },
+                )
+                assert filled == full
+                assert _shown(filled) == answers
+                assert "http://127.0.0.1/a/x?&lt;&amp;&gt;" in filled

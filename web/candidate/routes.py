@@ -27,7 +27,7 @@ from web.candidate.forms import (
     StartForm,
     page_form_class,
 )
-from web.candidate.questions import questions_html
+from web.candidate.page_markup import page_html
 from web.candidate.review import review_pages
 from web.extensions import limiter
 
@@ -145,19 +145,15 @@ def page(token: str, number: int) -> Response | tuple[str, int]:
                 return redirect(url_for(".page", token=token, number=number + 1))
             return redirect(url_for(".review", token=token))
         applications.note_page_opened(clock, application, current)
-        html = render_template(
-            "candidate/page.html",
+        html = page_html(
+            definition,
+            current,
+            form,
             company=application.opening.company,
-            definition=definition,
-            page=current,
-            form=form,
-            questions=questions_html(definition, current, form),
             number=number,
-            total=len(definition.pages),
-            token=token,
-            resume_url=extensions.settings().base_url + url_for(".resume", token=token),
             is_new=request.args.get("new") == "1",
             from_review=from_review,
+            resume_url=extensions.settings().base_url + url_for(".resume", token=token),
         )
         return html, 422 if form.errors else 200
 
