@@ -79,21 +79,25 @@ def plan_step(
     working_days_only: bool = False,
     working_days: str | frozenset[int] = DEFAULT_WORKING_DAYS,
 ) -> PlannedStep:
-    """Due, reminder and escalation days count from the day the step arrives."""
+    """Due, reminder and escalation days count from the day the step arrives: with working
+    days only, that is the day it was moved to. (Counted from its nominal day, a step moved
+    from Saturday to Monday had its two-day reminder on Monday too, sent with the step.)"""
     where = tz if isinstance(tz, ZoneInfo) else zone(tz)
     days_on = working_days if isinstance(working_days, frozenset) else weekdays(working_days)
-    day = step.offset_days
 
     def at(days: int, hour: int = DELIVERY_HOUR) -> datetime:
         return local_time(start_date, days, where, hour, working_days_only, days_on)
 
+    deliver_at = at(step.offset_days)
+    arrives = (deliver_at.astimezone(where).date() - start_date).days
+
     def after(days: int | None) -> datetime | None:
-        return None if days is None else at(day + days)
+        return None if days is None else at(arrives + days)
 
     return PlannedStep(
         step_key=step.key,
-        deliver_at=at(day),
-        due_at=at(day + step.due_days, DUE_HOUR),
+        deliver_at=deliver_at,
+        due_at=at(arrives + step.due_days, DUE_HOUR),
         remind_at=after(step.reminder_after_days),
         escalate_at=after(step.escalate_after_days),
     )

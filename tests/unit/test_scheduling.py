@@ -188,6 +188,17 @@ def test_the_default_sequence_never_lands_on_a_weekend() -> None:
                     assert moment.astimezone(ZoneInfo("America/New_York")).weekday() < 5
 
 
+@given(start=START_DATES, tz=st.sampled_from(ZONES))
+def test_in_working_days_reminders_and_escalations_come_after_the_step_arrives(
+    start: date, tz: str
+) -> None:
+    """A step moved off a weekend counts its days from the Monday it arrives: its reminder
+    is never sent with it (on 2026-12-08 a hire who started 12 days earlier got both at once)."""
+    for planned in plan(default_sequence(), start, tz):
+        for later in (planned.remind_at, planned.escalate_at):
+            assert later is None or later > planned.deliver_at
+
+
 @given(start=START_DATES, weeks=st.integers(1, 60), tz=st.sampled_from(ZONES))
 def test_in_working_days_a_start_later_by_whole_weeks_moves_every_step_by_those_weeks(
     start: date, weeks: int, tz: str
