@@ -23,5 +23,6 @@ WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
 # docker-compose.yml runs every process from this image; alone it serves the web app.
-CMD ["gunicorn", "web:create_app()", "--bind", "0.0.0.0:8000", "--workers", "2", \
+CMD ["gunicorn", "web:create_app()", "--config", "python:web.gunicorn_hooks", \
+     "--bind", "0.0.0.0:8000", "--workers", "2", \
      "--logger-class", "web.access_log.RedactingLogger"]

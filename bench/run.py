@@ -167,6 +167,9 @@ class Bench:
                     "-m",
                     "gunicorn",
                     app,
+                    # The same settings for both, onramp's garbage-collector hook included.
+                    "--config",
+                    "python:web.gunicorn_hooks",
                     "--bind",
                     f"127.0.0.1:{port}",
                     "--workers",
@@ -195,19 +198,6 @@ class Bench:
         time.sleep(1)
         self.idle_worker_mb = max(memory_mb(p, "VmRSS") for p in self.worker.worker_pids())
         self.pipeline.applications_per_second(20)
-
-    def _worker_options(self) -> list[str]:
-        return ["--processes", str(self.processes), "--threads", str(WORKER_THREADS)]
-
-    def _web_options(self) -> list[str]:
-        return [
-            "--workers",
-            str(self.processes),
-            "--worker-class",
-            "sync",
-            "--log-level",
-            "warning",
-        ]
 
     def _database(self, label: str) -> str:
         database = TemporaryDatabase(self.server, self.services.workdir, label)

@@ -362,6 +362,8 @@ def gunicorn_command(python: str, port: int, web_workers: int, *, verbose: bool)
         "-m",
         "gunicorn",
         "web:create_app()",
+        "--config",
+        "python:web.gunicorn_hooks",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
