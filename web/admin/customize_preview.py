@@ -28,6 +28,7 @@ from screening.definition import AssessmentDefinition
 from screening.packets import PacketQuestion
 from screening.question_bank import QuestionBank
 from web.candidate.forms import PageForm, StartForm, page_form_class
+from web.candidate.page_markup import live_questions
 from web.newhire.forms import step_form
 from web.newhire.routes import markdown
 
@@ -104,6 +105,9 @@ def assessment(
         "total": len(definition.pages),
         "token": PREVIEW_TOKEN,
         "resume_url": "(the candidate's personal link)",
+        # What the candidate page puts in from each request (web.candidate.page_markup).
+        "questions": live_questions(page_form, definition, page),
+        "csrf_field": page_form.csrf_token(),
         "is_new": number == 1,
     }
     status = 422 if page_form.errors else 200

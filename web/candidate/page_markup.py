@@ -152,8 +152,14 @@ def page_html(
     return compiled.fill(form, values)
 
 
+def live_questions(form: PageForm, definition: AssessmentDefinition, page: Page) -> Markup:
+    """A page's questions with the form's own values, for pages never served from the cache
+    (an admin's preview of a draft, whose checksum no candidate's page shares)."""
+    return _questions(form, definition, page, LiveFill())
+
+
 def full_page(form: PageForm, values: dict[str, Any], context: dict[str, Any]) -> str:
-    questions = _questions(form, context["definition"], context["page"], LiveFill())
+    questions = live_questions(form, context["definition"], context["page"])
     return render_template(PAGE, form=form, questions=questions, **values, **context)
 
 
