@@ -9,10 +9,12 @@ failure closes it and reaches the caller, which releases the delivery for a retr
 from __future__ import annotations
 
 import contextlib
+import io
 import smtplib
 import ssl
 import threading
 from email.charset import QP, Charset
+from email.generator import BytesGenerator
 from email.header import Header
 from email.message import EmailMessage, Message
 from email.mime.multipart import MIMEMultipart
@@ -59,7 +61,7 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
     message = compose(settings, notice, message_id)
     smtp, reused = _connection(settings)
     try:
-        smtp.send_message(message)
+        _transmit(smtp, settings, notice, message)
         return
     except _GONE:
         close()
@@ -72,10 +74,23 @@ def send(settings: Settings, notice: Notice, message_id: str) -> None:
     # command found it closed, so nothing was accepted; once more on a fresh connection.
     smtp, _ = _connection(settings)
     try:
-        smtp.send_message(message)
+        _transmit(smtp, settings, notice, message)
     except (OSError, smtplib.SMTPException):
         close()
         raise
+
+
+def _transmit(smtp: smtplib.SMTP, settings: Settings, notice: Notice, message: Message) -> None:
+    """What ``send_message`` does, with the envelope we already know (the deployment's
+    address, the notice's recipient) instead of parsing it back out of the headers: that
+    parse was 5% of a worker's samples. A message for a non-ASCII address keeps
+    ``send_message``, which asks the server for SMTPUTF8."""
+    if isinstance(message, EmailMessage):
+        smtp.send_message(message)
+        return
+    flat = io.BytesIO()
+    BytesGenerator(flat).flatten(message, linesep="\r\n")
+    smtp.sendmail(parseaddr(settings.mail_from)[1], [notice.to], flat.getvalue())
 
 
 def _connection(settings: Settings) -> tuple[smtplib.SMTP, bool]:
