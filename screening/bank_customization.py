@@ -52,6 +52,11 @@ def current_bank(session: Session, company_id: int) -> QuestionBank | None:
     return definition_versions.current(session, company_id, QUESTION_BANK)
 
 
+def bank_in_use(session: Session, company_id: int) -> QuestionBank:
+    """The bank packets are built from now: the company's published one, or the default."""
+    return current_bank(session, company_id) or default_bank()
+
+
 def bank_for_application(session: Session, application_id: int) -> QuestionBank | None:
     """The bank a packet for this application is built from: its company's current one."""
     company_id = session.scalar(

@@ -29,7 +29,7 @@ from core.companies import Company
 from core.definition_versions import Draft
 from core.definitions import Problem, read_text
 from core.errors import NotFound
-from screening.bank_customization import current_bank, default_bank
+from screening.bank_customization import bank_in_use
 from screening.definition import (
     ASSESSMENT,
     DEFAULT_ASSESSMENT,
@@ -364,7 +364,7 @@ def _take_company_block(
 def _bank_covers(
     session: Session, company_id: int, definition: AssessmentDefinition, text: str
 ) -> list[Problem]:
-    bank = current_bank(session, company_id) or default_bank()
+    bank = bank_in_use(session, company_id)
     return [
         Problem(
             f"dimensions[{index}].key",

@@ -7,13 +7,14 @@ it, so another team's or another company's ids answer "not found". The candidate
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import fmean
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from core import audit
@@ -30,6 +31,8 @@ from screening.models import (
     Scorecard,
 )
 
+Query = TypeVar("Query", bound=Select)  # a select of any columns
+
 # --- panels ---------------------------------------------------------------
 
 
@@ -40,13 +43,24 @@ def add_to_panel(session: Session, opening: Opening, user: User) -> None:
 
 
 def panel_of(session: Session, opening_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(OpeningManager, OpeningManager.user_id == User.id)
-            .where(OpeningManager.opening_id == opening_id, User.is_active)
-            .order_by(User.id)
-        )
+    return list(session.scalars(_on_panels(select(User), [opening_id])))
+
+
+def panels_of(session: Session, opening_ids: Iterable[int]) -> dict[int, list[int]]:
+    """The member ids of each opening's panel, for many openings in one query."""
+    panels: dict[int, list[int]] = defaultdict(list)
+    query = _on_panels(select(OpeningManager.opening_id, User.id), opening_ids)
+    for opening_id, user_id in session.execute(query):
+        panels[opening_id].append(user_id)
+    return panels
+
+
+def _on_panels(query: Query, opening_ids: Iterable[int]) -> Query:
+    """Who sits on these openings' panels: their active members, in a stable order."""
+    return (
+        query.join_from(User, OpeningManager, OpeningManager.user_id == User.id)
+        .where(OpeningManager.opening_id.in_(list(opening_ids)), User.is_active)
+        .order_by(User.id)
     )
 
 

@@ -15,7 +15,6 @@ redelivered batch, or the reconciler's re-drive of one, builds nothing twice.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,18 +23,16 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from core import audit, deliveries, outbox
-from core.accounts import User
 from core.clock import Clock
 from core.definitions import DefinitionError
 from core.deliveries import NoticeKind, Wanted
 from core.events import APPLICATION_SCORED, PACKET_READY
-from screening import bank_customization, packets
+from screening import bank_customization, hiring, packets
 from screening.applications import definition_for, scoring_definition
 from screening.models import (
     Application,
     ApplicationScore,
     Opening,
-    OpeningManager,
     Packet,
     Response,
 )
@@ -251,7 +248,7 @@ def _build_packets(session: Session, clock: Clock, scored: Sequence[_Scored]) ->
             ],
         ).all()
     )
-    panels = _panels(session, {s.opening_id for s in scored})
+    panels = hiring.panels_of(session, {s.opening_id for s in scored})
     deliveries.request_new(
         session,
         clock,
@@ -294,22 +291,7 @@ def _build_packets(session: Session, clock: Clock, scored: Sequence[_Scored]) ->
 
 
 def _banks(session: Session, company_ids: set[int]) -> Mapping[int, QuestionBank]:
-    """Each company's bank in use now: its published one, or the default."""
     return {
-        company_id: bank_customization.current_bank(session, company_id)
-        or bank_customization.default_bank()
+        company_id: bank_customization.bank_in_use(session, company_id)
         for company_id in company_ids
     }
-
-
-def _panels(session: Session, opening_ids: set[int]) -> Mapping[int, list[int]]:
-    """The active panel members of each opening, in one query."""
-    panels: dict[int, list[int]] = defaultdict(list)
-    for opening_id, user_id in session.execute(
-        select(OpeningManager.opening_id, User.id)
-        .join(User, User.id == OpeningManager.user_id)
-        .where(OpeningManager.opening_id.in_(opening_ids), User.is_active)
-        .order_by(User.id)
-    ):
-        panels[opening_id].append(user_id)
-    return panels
