@@ -90,7 +90,9 @@ class Reconciler:
             stalled = deliveries.stalled(
                 session, now, timedelta(seconds=self.settings.reconcile_after_seconds), rules, BATCH
             )
-        fan_outs = self._lost_fan_outs(now, cutoff)
+            fan_outs = webhook_deliveries.missing_fan_outs(
+                session, webhooks.event_companies(), self._fan_out_since(now), cutoff, BATCH
+            )
         relay = Relay(self.db, self.broker, self.clock, BATCH)
         unsent = 0
         while sent := relay.relay_once(created_before=cutoff):
@@ -126,16 +128,13 @@ class Reconciler:
             counters.add(self.settings, counters.REDRIVES, asdict(result))
         return result
 
-    def _lost_fan_outs(self, now: datetime, cutoff: datetime) -> list[int]:
-        """Events sent before ``cutoff`` (their fan-out had time to run) and within the
-        look-back: as long as a delivery is retried, so a late one still arrives while those of
-        its day might, and never less than a day, so a low attempt cap keeps the pass."""
+    def _fan_out_since(self, now: datetime) -> datetime:
+        """How far back lost fan-outs are looked for (events sent before the cutoff, so their
+        fan-out had time to run): as long as a delivery is retried, so a late one still arrives
+        while those of its day might, and never less than a day, so a low attempt cap keeps
+        the pass."""
         retried = webhook_deliveries.retry_horizon(self.settings.webhook_max_attempts)
-        since = now - max(retried, FAN_OUT_LOOKBACK)
-        with self.db.unit_of_work() as session:
-            return webhook_deliveries.missing_fan_outs(
-                session, webhooks.event_companies(), since, cutoff, BATCH
-            )
+        return now - max(retried, FAN_OUT_LOOKBACK)
 
     def _enqueue_batches(self, actor_name: str, argument: str, ids: list[int]) -> None:
         actor = self.broker.get_actor(actor_name)
